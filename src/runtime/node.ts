@@ -1,0 +1,11 @@
+/** The Node platform: h2c + HTTP/1.1 servers and connect-node transports. */
+import type { Platform } from "../service/platform.js";
+import { listen } from "./node-server.js";
+import { createNodeTransport } from "./node-transport.js";
+
+/** Platform implementation for Node.js (also used by Deno through its node: compatibility). */
+export const nodePlatform: Platform = {
+  name: "node",
+  createTransport: createNodeTransport,
+  listen,
+};

@@ -1,0 +1,47 @@
+/**
+ * The seam between the runtime-neutral service code and the runtime it runs in. `src/runtime/*`
+ * installs an implementation (Node: connect-node over h2c; Deno: Deno.serve; browsers: fetch),
+ * so nothing in `src/service` imports `node:*`, Deno or DOM-only APIs.
+ */
+import type { ConnectRouter, Transport } from "@connectrpc/connect";
+import { TfDataError } from "../core/errors.js";
+
+/** Wire protocol a client transport speaks. TensorFlow peers speak only `grpc`. */
+export type RpcProtocol = "grpc" | "connect" | "grpc-web";
+
+/** A server that is bound and serving. */
+export interface ListeningServer {
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  /** Closes the listener and every open connection; resolves when all are closed. */
+  close(): Promise<void>;
+}
+
+/** What the service needs from the runtime. */
+export interface Platform {
+  /** Human-readable runtime name, for error messages ("node", "deno", "browser"). */
+  readonly name: string;
+  /** Creates a client transport to `address` (`host:port`, no scheme). */
+  createTransport(address: string, protocol?: RpcProtocol): Transport;
+  /** Binds `host:port` (port 0 = any) and serves `routes` over gRPC, gRPC-web and Connect. */
+  listen(routes: (router: ConnectRouter) => void, opts: { host?: string; port?: number }): Promise<ListeningServer>;
+}
+
+let installed: Platform | undefined;
+
+/** Installs the runtime's platform; called once by the runtime entry point (`src/entry/*`). */
+export function setPlatform(p: Platform): void {
+  installed = p;
+}
+
+/** The installed platform; throws a clear error when no runtime entry point was loaded. */
+export function platform(): Platform {
+  if (!installed) {
+    throw new TfDataError(
+      "FailedPrecondition",
+      "No runtime platform is installed. Import 'tfdata-service' through its package entry " +
+        "(node, deno or browser condition), or call setPlatform() from src/runtime first.",
+    );
+  }
+  return installed;
+}

@@ -1,0 +1,138 @@
+/**
+ * Builds a task's pipeline on its first `GetElement` (TF's lazy task initialisation): get the
+ * dataset graph, ask the dispatcher whether compression was disabled at runtime, strip the
+ * compression map if so, lower the graph once, and start a core iterator behind a task runner.
+ */
+import { TfDataError } from "../../core/errors.js";
+import type { DatasetPlan } from "../../core/plan.js";
+import type { TaskDef } from "../../gen/tensorflow/core/data/service/common_pb.js";
+import type { GraphDef } from "../../gen/tensorflow/core/framework/graph_pb.js";
+import { ProcessingModeDef_ShardingPolicy } from "../../gen/tensorflow/core/protobuf/data_service_pb.js";
+import type { DispatcherClient } from "../client/dispatcher-client.js";
+import { retry } from "../client/retry.js";
+import { FirstComeFirstServedTaskRunner, type ElementSource, type TaskRunner } from "./task-runner.js";
+
+/** Retry budget of the worker's `DisableCompressionAtRuntime` call (TF: 1 h). */
+export const COMPRESSION_DECISION_RETRY_MS = 60 * 60 * 1000;
+
+/**
+ * What task initialisation needs from the graph and core layers; injectable so the worker's
+ * protocol logic can be tested without them. {@link defaultPipelineDeps} wires the real ones.
+ */
+export interface PipelineDeps {
+  /** Lowers a dataset GraphDef into a core plan; throws `TfDataError` (e.g. UNIMPLEMENTED op). */
+  lower(graph: GraphDef): DatasetPlan;
+  /** Removes the trailing `map(CompressElement)` the client appended for compression. */
+  stripCompressionMap(graph: GraphDef): GraphDef;
+  /** Starts a core iterator over `plan`, seen through its wire output. */
+  createSource(plan: DatasetPlan): Promise<ElementSource>;
+}
+
+/** The real graph + core implementation, loaded on first use (keeps the worker module light). */
+export const defaultPipelineDeps: () => Promise<PipelineDeps> = (() => {
+  let loading: Promise<PipelineDeps> | undefined;
+  return () =>
+    (loading ??= (async () => {
+      const [graph, core] = await Promise.all([import("../../graph/index.js"), import("../../core/core.js")]);
+      return {
+        lower: (g: GraphDef) => graph.lower(g),
+        stripCompressionMap: (g: GraphDef) => graph.stripCompressionMap(g),
+        async createSource(plan: DatasetPlan): Promise<ElementSource> {
+          const it = (await core.getCore()).createIterator(plan);
+          return { next: () => it.nextWire(), close: () => it.close() };
+        },
+      };
+    })().catch((err: unknown) => {
+      loading = undefined;
+      throw err;
+    }));
+})();
+
+/** The worker-side context a task needs to initialise. */
+export interface TaskInitContext {
+  /** The worker's advertised address; `TaskDef.worker_address` must equal it. */
+  readonly workerAddress: string;
+  /** The dispatcher (for `GetDatasetDef` and `DisableCompressionAtRuntime`). */
+  readonly dispatcher: DispatcherClient;
+  /** Retry budget for dispatcher calls (`WorkerConfig.dispatcherTimeoutMs`). */
+  readonly dispatcherTimeoutMs: number;
+  /** Aborted when the worker stops. */
+  readonly signal: AbortSignal;
+  /** Graph and core. */
+  readonly deps: () => Promise<PipelineDeps>;
+}
+
+/** Human name of a sharding policy, with the Python API spelling where there is one. */
+function shardingPolicyName(policy: ProcessingModeDef_ShardingPolicy): string {
+  const name = ProcessingModeDef_ShardingPolicy[policy] ?? `#${policy}`;
+  return policy === ProcessingModeDef_ShardingPolicy.DYNAMIC ? `${name} ("distributed_epoch")` : name;
+}
+
+/** Rejects task kinds this worker cannot run yet, naming them (before any RPC or lowering). */
+export function checkTaskSupported(def: TaskDef): void {
+  const policy = def.processingModeDef?.shardingPolicy ?? ProcessingModeDef_ShardingPolicy.OFF;
+  if (policy !== ProcessingModeDef_ShardingPolicy.OFF) {
+    throw new TfDataError("Unimplemented",
+      `tf.data service sharding policy ${shardingPolicyName(policy)} is not implemented by this worker yet ` +
+        `(task ${def.taskId}); only OFF ("parallel_epochs") is.`);
+  }
+  if (def.optionalNumConsumers.case === "numConsumers") {
+    throw new TfDataError("Unimplemented",
+      `Coordinated reads (round-robin, num_consumers=${def.optionalNumConsumers.value}) are not implemented ` +
+        `by this worker yet (task ${def.taskId}).`);
+  }
+  if (def.useCrossTrainerCache) {
+    throw new TfDataError("Unimplemented",
+      `The cross-trainer cache is not implemented by this worker yet (task ${def.taskId}).`);
+  }
+}
+
+/** Builds the task's runner; see the module comment. Errors keep their gRPC codes. */
+export async function initializeTask(def: TaskDef, ctx: TaskInitContext): Promise<TaskRunner> {
+  if (def.workerAddress !== ctx.workerAddress) {
+    throw new TfDataError("Internal",
+      `Dispatcher's worker address ${def.workerAddress} does not match worker's address ${ctx.workerAddress}.`);
+  }
+  checkTaskSupported(def);
+  const deps = await ctx.deps();
+  let graph = await datasetGraph(def, ctx);
+  if (await compressionDisabledAtRuntime(def.datasetId, ctx)) graph = deps.stripCompressionMap(graph);
+  const plan = deps.lower(graph);
+  if (ctx.signal.aborted) throw new TfDataError("Canceled", "Worker is shutting down");
+  return new FirstComeFirstServedTaskRunner(await deps.createSource(plan));
+}
+
+/**
+ * The task's graph: inline in the TaskDef, else from the dispatcher. (TF first reads
+ * `TaskDef.path` from a shared filesystem; a runtime-neutral worker goes straight to the
+ * `GetDatasetDef` fallback.)
+ */
+async function datasetGraph(def: TaskDef, ctx: TaskInitContext): Promise<GraphDef> {
+  if (def.dataset.case === "datasetDef") {
+    const graph = def.dataset.value.graph;
+    if (!graph) throw new TfDataError("InvalidArgument", `Task ${def.taskId} has a DatasetDef without a graph.`);
+    return graph;
+  }
+  const res = await retry(() => ctx.dispatcher.rpc.getDatasetDef({ datasetId: def.datasetId }, { signal: ctx.signal }), {
+    description: `get dataset ${def.datasetId} from the dispatcher`,
+    deadlineMs: ctx.dispatcherTimeoutMs,
+    signal: ctx.signal,
+  });
+  const graph = res.datasetDef?.graph;
+  if (!graph) throw new TfDataError("Internal", `The dispatcher returned no graph for dataset ${def.datasetId}.`);
+  return graph;
+}
+
+/** TF's worker-side question: it votes "keep compression"; the dispatcher's first decision wins. */
+async function compressionDisabledAtRuntime(datasetId: string, ctx: TaskInitContext): Promise<boolean> {
+  const res = await retry(
+    () => ctx.dispatcher.rpc.disableCompressionAtRuntime(
+      { datasetId, disableCompressionAtRuntime: false }, { signal: ctx.signal }),
+    {
+      description: `ask the dispatcher whether compression is disabled for dataset ${datasetId}`,
+      deadlineMs: COMPRESSION_DECISION_RETRY_MS,
+      signal: ctx.signal,
+    },
+  );
+  return res.decision.case === "compressionDisabledAtRuntime" && res.decision.value;
+}
