@@ -14,7 +14,14 @@ import { buildDataset } from "./datasets/registry";
 import { registerDatasetOps } from "./datasets/all";
 import { registerKernels } from "./kernels/all";
 import { DatasetIterator } from "./datasets/dataset";
-import { clearDescriptor, describe, descriptorPtr } from "./abi/describe";
+import { clearDescriptor, describe, describeWire, describeWords, descriptorPtr } from "./abi/describe";
+import { DT_STRING, DT_VARIANT } from "./core/dtype";
+import { allocTensor } from "./core/tensor";
+import { addContext } from "./core/status";
+import { CompressedElementValue, MAX_COMPONENTS, parseCompressedElement, serializeCompressedElement } from "./codec/compressed-element";
+import { compressElement, uncompressElement } from "./codec/compressed";
+import { decodeUncompressed, encodeUncompressed } from "./codec/uncompressed";
+import { MAX_RANK } from "./codec/shape";
 
 registerDatasetOps();
 registerKernels();
@@ -98,4 +105,157 @@ export function iterNext(h: i32): i32 {
 /** Drops an iterator. */
 export function iterRelease(h: i32): void {
   releaseHandle(h);
+}
+
+/**
+ * Advances an iterator and encodes the element in wire form; descriptor: [kind, ptr, len] with
+ * kind 1 (serialized CompressedElement) when the element is one scalar variant CompressedElement,
+ * else kind 0 (serialized UncompressedElement). Returns 0, -1 at end of sequence, or an error code.
+ */
+export function iterNextWire(h: i32): i32 {
+  clearError();
+  clearDescriptor();
+  const s = iterState(h);
+  if (s == null) return errorCode();
+  const st = s.it.next(s.out);
+  if (st == END) return END;
+  if (st != OK || failed()) return st != OK ? st : errorCode();
+  return encodeWire(s.out, -1);
+}
+
+/** Encodes `elem` as kind 0/1, or (kind -1) as the worker chooses; writes the wire descriptor. */
+function encodeWire(elem: Array<Tensor>, kind: i32): i32 {
+  let buf: ArrayBuffer | null = null;
+  let outKind = kind;
+  if (kind == -1) {
+    outKind = KIND_UNCOMPRESSED;
+    if (elem.length == 1) {
+      const t = elem[0];
+      if (t.dtype == DT_VARIANT && t.rank == 0 && t.variants![0] instanceof CompressedElementValue) {
+        buf = serializeCompressedElement(changetype<CompressedElementValue>(t.variants![0]));
+        if (buf == null) return errorCode();
+        outKind = KIND_COMPRESSED;
+      }
+    }
+  }
+  if (buf == null) {
+    if (outKind == KIND_COMPRESSED) {
+      const ce = compressElement(elem);
+      if (ce == null) return errorCode();
+      buf = serializeCompressedElement(ce);
+    } else {
+      buf = encodeUncompressed(elem);
+    }
+    if (buf == null) return errorCode();
+  }
+  return describeWire(outKind, buf);
+}
+
+const KIND_UNCOMPRESSED: i32 = 0;
+const KIND_COMPRESSED: i32 = 1;
+const decoded = new Array<Tensor>();
+
+/** Decodes a serialized element (kind 0 uncompressed, 1 compressed); descriptor as iterNext. */
+export function decodeElement(kind: i32, ptr: usize, len: usize): i32 {
+  clearError();
+  clearDescriptor();
+  decoded.length = 0;
+  if (kind == KIND_COMPRESSED) {
+    const ce = parseCompressedElement(ptr, len);
+    if (ce == null) return errorCode();
+    const st = uncompressElement(ce, decoded);
+    if (st != OK) return st;
+  } else if (kind == KIND_UNCOMPRESSED) {
+    if (!decodeUncompressed(ptr, len, decoded)) return errorCode();
+  } else {
+    return fail(INVALID_ARGUMENT, "unknown element kind " + kind.toString());
+  }
+  return describe(decoded);
+}
+
+const staged = new Array<Tensor>();
+
+/**
+ * Allocates tensors for an element the host wants encoded. Input at `ptr` (u32 words):
+ * [n, per component: dtype, rank, dataLen, dims (lo, hi) x rank]; DT_STRING and DT_VARIANT
+ * components get `dataLen` bytes plus numElements + 1 offsets (variants: serialized
+ * CompressedElements). Answers in the descriptor: per component [dataPtr, offsetsPtr].
+ */
+export function stageElement(ptr: usize): i32 {
+  clearError();
+  clearDescriptor();
+  staged.length = 0;
+  const n = load<u32>(ptr);
+  if (n > <u32>MAX_COMPONENTS) return fail(INVALID_ARGUMENT, "element has more than " + MAX_COMPONENTS.toString() + " components");
+  let p = ptr + 4;
+  for (let i: u32 = 0; i < n; i++) {
+    const dtype = <i32>load<u32>(p);
+    const rank = <i32>load<u32>(p + 4);
+    const dataLen = load<u32>(p + 8);
+    p += 12;
+    if (rank > MAX_RANK) return fail(INVALID_ARGUMENT, "component " + i.toString() + " has rank " + rank.toString() + " > " + MAX_RANK.toString());
+    const shape = new StaticArray<i64>(rank);
+    for (let d = 0; d < rank; d++) {
+      unchecked(shape[d] = <i64>load<u32>(p) | (<i64>load<u32>(p + 4) << 32));
+      p += 8;
+    }
+    const stringLike = dtype == DT_STRING || dtype == DT_VARIANT;
+    const t = allocTensor(stringLike ? DT_STRING : dtype, shape, stringLike ? <u64>dataLen : 0);
+    if (t == null) {
+      addContext("component " + i.toString());
+      return errorCode();
+    }
+    if (!stringLike && <u32>t.byteLength != dataLen) {
+      return fail(INVALID_ARGUMENT, "component " + i.toString() + ": " + dataLen.toString() + " bytes given for " + t.byteLength.toString());
+    }
+    if (dtype == DT_VARIANT) t.dtype = DT_VARIANT; // still string-shaped until encodeStaged parses it
+    staged.push(t);
+  }
+  const words = staged.length * 2;
+  const out = new StaticArray<u32>(words);
+  for (let i = 0; i < staged.length; i++) {
+    const t = staged[i];
+    unchecked(out[2 * i] = <u32>t.dataPtr);
+    unchecked(out[2 * i + 1] = t.offsets != null ? <u32>changetype<usize>(t.offsets!) : 0);
+  }
+  return describeWords(out);
+}
+
+/** Encodes the staged element (kind 0 uncompressed, 1 compressed); descriptor: [kind, ptr, len]. */
+export function encodeStaged(kind: i32): i32 {
+  clearError();
+  if (kind != KIND_COMPRESSED && kind != KIND_UNCOMPRESSED) return fail(INVALID_ARGUMENT, "unknown element kind " + kind.toString());
+  const elem = new Array<Tensor>();
+  for (let i = 0; i < staged.length; i++) {
+    const t = staged[i];
+    if (t.offsets != null) {
+      const offs = t.offsets!;
+      const n = <i32>t.numElements;
+      let prev: u32 = 0;
+      for (let j = 0; j <= n; j++) {
+        const o = unchecked(offs[j]);
+        if (o < prev || (j == 0 && o != 0) || o > <u32>t.byteLength) {
+          return fail(INVALID_ARGUMENT, "component " + i.toString() + ": string offsets are not increasing within the data");
+        }
+        prev = o;
+      }
+      if (prev != <u32>t.byteLength) return fail(INVALID_ARGUMENT, "component " + i.toString() + ": string offsets do not end at the data end");
+    }
+    if (t.dtype == DT_VARIANT) {
+      const v = allocTensor(DT_VARIANT, t.shape);
+      if (v == null) return errorCode();
+      const n = <i32>t.numElements;
+      for (let j = 0; j < n; j++) {
+        const ce = parseCompressedElement(t.stringPtr(j), t.stringLen(j));
+        if (ce == null) {
+          addContext("component " + i.toString() + " (variant values must be serialized CompressedElements)");
+          return errorCode();
+        }
+        unchecked(v.variants![j] = ce);
+      }
+      elem.push(v);
+    } else elem.push(t);
+  }
+  staged.length = 0;
+  return encodeWire(elem, kind);
 }

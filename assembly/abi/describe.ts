@@ -64,3 +64,25 @@ export function describe(elem: Array<Tensor>): i32 {
   }
   return OK;
 }
+
+/** Writes the wire descriptor [kind, ptr, len] for an encoded element and keeps `buf` alive. */
+export function describeWire(kind: i32, buf: ArrayBuffer): i32 {
+  keep.length = 0;
+  keep.push(buf);
+  const p = changetype<usize>(desc);
+  store<u32>(p, kind);
+  store<u32>(p + 4, <u32>changetype<usize>(buf));
+  store<u32>(p + 8, buf.byteLength);
+  return OK;
+}
+
+/** Writes raw u32 words as the descriptor. */
+export function describeWords(words: StaticArray<u32>): i32 {
+  keep.length = 0;
+  if (words.length * 4 > desc.byteLength) {
+    if (!checkAlloc(<u64>words.length * 8, "a descriptor")) return errorCode();
+    desc = new ArrayBuffer(words.length * 8);
+  }
+  memory.copy(changetype<usize>(desc), changetype<usize>(words), words.length * 4);
+  return OK;
+}

@@ -120,7 +120,9 @@ export function allocTensor(dtype: i32, shape: StaticArray<i64>, stringBytes: u6
   return new Tensor(dtype, shape, n, new ArrayBuffer(<i32>bytes));
 }
 
-/** A rank-0 shape. */
+const SCALAR_SHAPE = new StaticArray<i64>(0);
+
+/** The rank-0 shape, shared (shapes are never mutated after a tensor is made). */
 export function scalarShape(): StaticArray<i64> {
-  return new StaticArray<i64>(0);
+  return SCALAR_SHAPE;
 }

@@ -1,8 +1,11 @@
 // Registers every kernel the core implements, by TF op name.
+import { makeCompressElement, makeUncompressElement } from "./compression";
 import { makeIdentity } from "./identity";
 import { registerKernel } from "./registry";
 
 export function registerKernels(): void {
   registerKernel("Identity", makeIdentity);
   registerKernel("IdentityN", makeIdentity);
+  registerKernel("CompressElement", makeCompressElement);
+  registerKernel("UncompressElement", makeUncompressElement);
 }

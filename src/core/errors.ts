@@ -22,6 +22,9 @@ export type TfDataErrorCode =
   | "DataLoss"
   | "Unauthenticated";
 
+/** Alias of `TfDataErrorCode`. */
+export type ErrorCode = TfDataErrorCode;
+
 /** gRPC code numbers of each error code (same numbers as `@connectrpc/connect`'s `Code`). */
 export const grpcCodeOf: Readonly<Record<TfDataErrorCode, number>> = {
   Canceled: 1,

@@ -67,6 +67,18 @@ export class Tensor {
     this.data = data;
   }
 
+  /**
+   * Wraps data the core produced (consistent by construction) without re-validating it.
+   * @internal
+   */
+  static fromCore(dtype: DType, shape: number[], data: TensorData): Tensor {
+    const t = Object.create(Tensor.prototype) as { dtype: DType; shape: readonly number[]; data: TensorData };
+    t.dtype = dtype;
+    t.shape = shape;
+    t.data = data;
+    return t as unknown as Tensor;
+  }
+
   /** Number of elements. */
   get size(): number {
     return shapeSize(this.shape);

@@ -121,3 +121,13 @@ export class GraphBuilder {
     });
   }
 }
+
+let nextDatasetId = 0;
+
+/**
+ * The `metadata` name TF gives a dataset created without `name=`: `<Op>:<id>`, with one id
+ * counter for the whole process, taken when the dataset is created (not when it is serialized).
+ */
+export function defaultDatasetName(op: string): string {
+  return `${op}:${nextDatasetId++}`;
+}

@@ -20,6 +20,9 @@ export interface NodeServiceApi {
   WorkerConfig: new (init: Record<string, unknown>) => unknown;
 }
 
+/** Interface test servers bind (never all interfaces). */
+export const LOOPBACK = "127.0.0.1";
+
 /** Path of the Node package entry in the source tree. */
 const NODE_ENTRY = join(REPO_ROOT, "src", "entry", "node.ts");
 
@@ -73,12 +76,12 @@ export async function startLocalService(opts: {
   };
   try {
     if (!dispatcher) {
-      dispatchServer = new DispatchServer(new DispatcherConfig({ port: 0, ...opts.dispatcherConfig }), false);
+      dispatchServer = new DispatchServer(new DispatcherConfig({ port: 0, host: LOOPBACK, ...opts.dispatcherConfig }), false);
       await dispatchServer.start();
       dispatcher = dispatchServer.target.split("://")[1];
     }
     for (let i = 0; i < (opts.workers ?? 1); i++) {
-      const w = new WorkerServer(new WorkerConfig({ dispatcherAddress: dispatcher, port: 0, ...opts.workerConfig }), false);
+      const w = new WorkerServer(new WorkerConfig({ dispatcherAddress: dispatcher, port: 0, host: LOOPBACK, ...opts.workerConfig }), false);
       workers.push(w);
       await w.start();
     }

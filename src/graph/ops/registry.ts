@@ -19,9 +19,18 @@ import type { ComponentSpec } from "../component-spec.js";
 import type { NodeAttrs } from "../node-attrs.js";
 import type { ScalarValue } from "../tensor-value.js";
 
-/** A lowered dataset input: its plan and the element spec its node declares. */
-export interface LoweredInput {
+/** What a dataset op's lowering returns: the plan node and the dataset's cardinality. */
+export interface LoweredNode {
   readonly plan: DatasetPlan;
+  /**
+   * The number of elements as TF's `Cardinality()` computes it for this op (same arithmetic,
+   * quirks included), `-1n` infinite, `-2n` unknown.
+   */
+  readonly cardinality: bigint;
+}
+
+/** A lowered dataset input: its plan, cardinality and the element spec its node declares. */
+export interface LoweredInput extends LoweredNode {
   readonly spec: readonly ComponentSpec[];
   /** The input node's name, for messages. */
   readonly node: string;
@@ -67,7 +76,7 @@ export interface DatasetOpDef {
   /** The TF op name. */
   readonly op: string;
   /** Lowers the node; throw `ctx.error(...)` for anything invalid or unsupported. */
-  lower(ctx: DatasetLowerContext): DatasetPlan;
+  lower(ctx: DatasetLowerContext): LoweredNode;
 }
 
 /** What a value op's evaluation can ask about its node. */

@@ -10,7 +10,7 @@
  */
 import { TfDataError } from "../../core/errors.js";
 import type { DataTransferServerInfo } from "../../gen/tensorflow/core/data/service/common_pb.js";
-import { TargetWorkers } from "../../gen/tensorflow/core/data/service/common_pb.js";
+import type { TargetWorkers } from "../../gen/tensorflow/core/data/service/common_pb.js";
 import type {
   AcquireIterationClientUpdate,
   ClientHeartbeatUpdate,
@@ -167,7 +167,7 @@ export class DispatcherState {
       case "clientHeartbeat": return this.clientHeartbeat(u.value);
       case "createTask": return this.createTask(u.value);
       case "finishTask": return this.finishTask(u.value);
-      case "compressionDisabledAtRuntime": return this.compressionDisabledAtRuntime(u.value);
+      case "compressionDisabledAtRuntime": return this.recordCompressionDecision(u.value);
       case "snapshot":
         throw new TfDataError("Unimplemented", "SnapshotUpdate: distributed snapshots are not implemented yet.");
       case undefined:
@@ -448,7 +448,7 @@ export class DispatcherState {
     task.iteration.finished = all.every((t) => t.finished);
   }
 
-  private compressionDisabledAtRuntime(u: CompressionDisabledAtRuntimeUpdate): void {
+  private recordCompressionDecision(u: CompressionDisabledAtRuntimeUpdate): void {
     if (!this.datasets.has(u.datasetId)) throw internal(`compression decision for unknown dataset ${u.datasetId}`);
     this.compressionDecisions.set(u.datasetId, u.compressionDisabled);
   }

@@ -3,10 +3,13 @@
  * dataset graph, ask the dispatcher whether compression was disabled at runtime, strip the
  * compression map if so, lower the graph once, and start a core iterator behind a task runner.
  */
+import { getCore } from "../../core/core.js";
 import { TfDataError } from "../../core/errors.js";
 import type { DatasetPlan } from "../../core/plan.js";
 import type { TaskDef } from "../../gen/tensorflow/core/data/service/common_pb.js";
 import type { GraphDef } from "../../gen/tensorflow/core/framework/graph_pb.js";
+import { stripCompressionMap } from "../../graph/compression-map.js";
+import { lower } from "../../graph/lower.js";
 import { ProcessingModeDef_ShardingPolicy } from "../../gen/tensorflow/core/protobuf/data_service_pb.js";
 import type { DispatcherClient } from "../client/dispatcher-client.js";
 import { retry } from "../client/retry.js";
@@ -28,25 +31,18 @@ export interface PipelineDeps {
   createSource(plan: DatasetPlan): Promise<ElementSource>;
 }
 
-/** The real graph + core implementation, loaded on first use (keeps the worker module light). */
-export const defaultPipelineDeps: () => Promise<PipelineDeps> = (() => {
-  let loading: Promise<PipelineDeps> | undefined;
-  return () =>
-    (loading ??= (async () => {
-      const [graph, core] = await Promise.all([import("../../graph/index.js"), import("../../core/core.js")]);
-      return {
-        lower: (g: GraphDef) => graph.lower(g),
-        stripCompressionMap: (g: GraphDef) => graph.stripCompressionMap(g),
-        async createSource(plan: DatasetPlan): Promise<ElementSource> {
-          const it = (await core.getCore()).createIterator(plan);
-          return { next: () => it.nextWire(), close: () => it.close() };
-        },
-      };
-    })().catch((err: unknown) => {
-      loading = undefined;
-      throw err;
-    }));
-})();
+/** The real graph + core implementation. */
+export const realPipelineDeps: PipelineDeps = {
+  lower: (graph) => lower(graph).plan,
+  stripCompressionMap: (graph) => stripCompressionMap(graph),
+  async createSource(plan) {
+    const it = (await getCore()).createIterator(plan);
+    return { next: () => it.nextWire(), close: () => it.close() };
+  },
+};
+
+/** Provider of {@link realPipelineDeps}, the default of `WorkerServer`. */
+export const defaultPipelineDeps = (): Promise<PipelineDeps> => Promise.resolve(realPipelineDeps);
 
 /** The worker-side context a task needs to initialise. */
 export interface TaskInitContext {

@@ -1,0 +1,316 @@
+/**
+ * `Dataset`: TF's `tf.data.Dataset` in TypeScript. A dataset is an immutable description of a
+ * pipeline: sources and transformations return new datasets, and each iteration creates a fresh
+ * iterator.
+ *
+ * A dataset built here is a TF GraphDef in waiting: `toGraphDef()` emits the nodes and attrs
+ * TF 2.21 emits for the same pipeline, so it can be registered with a TF tf.data service and run
+ * by a TF worker. In-process iteration lowers that graph to a core plan and runs it in the wasm
+ * core (no element is computed in TS).
+ *
+ * Datasets without a graph exist too (`Dataset.fromIteratorFactory`): the tf.data service client
+ * uses them for `distribute(...)`, whose elements come from remote workers. As in TF, such a
+ * dataset cannot be serialized.
+ */
+import type { GraphDef } from "../gen/tensorflow/core/framework/graph_pb.js";
+import { toBinary } from "@bufbuild/protobuf";
+import { GraphDefSchema } from "../gen/tensorflow/core/framework/graph_pb.js";
+import { getCore } from "../core/core.js";
+import { DType, dtypeName } from "../core/dtype.js";
+import { TfDataError } from "../core/errors.js";
+import type { DatasetPlan } from "../core/plan.js";
+import type { Tensor } from "../core/tensor.js";
+import { NUMERIC_DTYPES } from "../graph/component-spec.js";
+import { INFINITE_CARDINALITY, UNKNOWN_CARDINALITY } from "../graph/constants.js";
+import { defaultDatasetName, GraphBuilder } from "../graph/graph-builder.js";
+import { lower } from "../graph/lower.js";
+import { batchCardinality, batchSpec, emitBatch } from "../graph/ops/batch.js";
+import { emitRange, rangeCardinality } from "../graph/ops/range.js";
+import { emitTake, takeCardinality } from "../graph/ops/take.js";
+import { checkName, describe, toInt64, type IntLike } from "./arguments.js";
+import { componentValue } from "./element-values.js";
+import { flattenSpec, formatElementSpec, packElement, packNested, type Element, type ElementSpec } from "./structure.js";
+import { TensorSpec, toDType, type DTypeLike } from "./tensor-spec.js";
+
+export { INFINITE_CARDINALITY, UNKNOWN_CARDINALITY };
+
+/** Options of `Dataset.range` (TF: `output_type`, `name`). */
+export interface RangeOptions {
+  /** The element dtype (TF's `output_type`); default int64. */
+  readonly outputType?: DTypeLike;
+  /** Alias of `outputType`. */
+  readonly dtype?: DTypeLike;
+  /** The dataset's name (TF's `name`): recorded in the graph's metadata. */
+  readonly name?: string;
+}
+
+/** Options of `take`. */
+export interface TakeOptions {
+  readonly name?: string;
+}
+
+/** Options of `batch` (TF: `drop_remainder`, `num_parallel_calls`, `deterministic`, `name`). */
+export interface BatchOptions {
+  readonly dropRemainder?: boolean;
+  /** Not supported yet (TF's ParallelBatchDataset). */
+  readonly numParallelCalls?: number;
+  /** Not supported yet (TF's ParallelBatchDataset). */
+  readonly deterministic?: boolean;
+  readonly name?: string;
+}
+
+/** Emits a dataset's nodes into a graph being built; returns its output node's name. */
+type GraphEmitter = (b: GraphBuilder) => string;
+
+/** Creates the component iterator of a dataset that has no graph. */
+export type IteratorFactory = () => AsyncIterator<Tensor[]> | Promise<AsyncIterator<Tensor[]>>;
+
+interface DatasetInit {
+  readonly elementSpec: ElementSpec;
+  /** TF's cardinality as a bigint (-1n infinite, -2n unknown). */
+  readonly cardinality: bigint;
+  readonly emit?: GraphEmitter;
+  readonly iteratorFactory?: IteratorFactory;
+}
+
+function isOptionsObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A tf.data dataset. */
+export class Dataset implements AsyncIterable<Element> {
+  /** The type of each element (TF's `element_spec`). */
+  readonly elementSpec: ElementSpec;
+  readonly #cardinality: bigint;
+  readonly #emit: GraphEmitter | undefined;
+  readonly #iteratorFactory: IteratorFactory | undefined;
+  /** The lowered plan, made on first iteration (the dataset is immutable, so it never changes). */
+  #plan: DatasetPlan | undefined;
+
+  private constructor(init: DatasetInit) {
+    this.elementSpec = init.elementSpec;
+    this.#cardinality = init.cardinality;
+    this.#emit = init.emit;
+    this.#iteratorFactory = init.iteratorFactory;
+  }
+
+  /**
+   * The integers of Python's `range`: `range(stop)`, `range(start, stop)`,
+   * `range(start, stop, step)`, each optionally followed by `{ outputType, name }`.
+   * Elements are int64 scalars (bigint) unless `outputType` says otherwise.
+   *
+   * Example: `Dataset.range(2, 10, 3)` yields 2n, 5n, 8n; `Dataset.range(5, { outputType: "int32" })`
+   * yields 0..4 as numbers.
+   */
+  static range(stop: IntLike, options?: RangeOptions): Dataset;
+  static range(start: IntLike, stop: IntLike, options?: RangeOptions): Dataset;
+  static range(start: IntLike, stop: IntLike, step: IntLike, options?: RangeOptions): Dataset;
+  static range(...args: unknown[]): Dataset {
+    const options: RangeOptions = args.length > 0 && isOptionsObject(args[args.length - 1])
+      ? (args.pop() as RangeOptions) : {};
+    if (args.length < 1 || args.length > 3) {
+      throw new TfDataError("InvalidArgument", "Invalid `args`. The length of `args` should be between 1 and 3 " +
+        `but was ${args.length}.`);
+    }
+    const ints = args.map((a, i) => toInt64(a, args.length === 1 ? "stop" : ["start", "stop", "step"][i]));
+    const [start, stop, step] = ints.length === 1 ? [0n, ints[0], 1n] : [ints[0], ints[1], ints[2] ?? 1n];
+    if (step === 0n) throw new TfDataError("InvalidArgument", "step must be a non-zero integer.");
+    if (options.outputType !== undefined && options.dtype !== undefined && options.outputType !== options.dtype) {
+      throw new TfDataError("InvalidArgument", "give the element dtype once: `outputType` and its alias `dtype` differ");
+    }
+    const outputType = toDType(options.outputType ?? options.dtype ?? DType.int64, "range outputType");
+    if (!NUMERIC_DTYPES.includes(outputType)) {
+      throw new TfDataError("InvalidArgument", `range outputType must be a real numeric dtype, got ${dtypeName(outputType)}`);
+    }
+    const metadataName = checkName(options.name) ?? defaultDatasetName("RangeDataset");
+    return new Dataset({
+      elementSpec: new TensorSpec([], outputType),
+      cardinality: rangeCardinality(start, stop, step),
+      emit: (b) => emitRange(b, { start, stop, step, outputType, metadataName }),
+    });
+  }
+
+  /**
+   * Internal hook for datasets whose elements come from elsewhere (the tf.data service client's
+   * `distribute`): `factory` is called once per iteration and yields flat component lists of
+   * `elementSpec`. Such a dataset has no graph: it cannot be serialized or transformed further.
+   */
+  static fromIteratorFactory(elementSpec: ElementSpec, factory: IteratorFactory,
+    options: { cardinality?: number } = {}): Dataset {
+    return new Dataset({
+      elementSpec,
+      cardinality: BigInt(options.cardinality ?? UNKNOWN_CARDINALITY),
+      iteratorFactory: factory,
+    });
+  }
+
+  /** Whether this dataset has a graph (`toGraphDef()` works, it can be registered with a service). */
+  get serializable(): boolean {
+    return this.#emit !== undefined;
+  }
+
+  /** The flat component specs of the elements, in TF's flattening order. */
+  get componentSpecs(): TensorSpec[] {
+    return flattenSpec(this.elementSpec);
+  }
+
+  private requireGraph(what: string): GraphEmitter {
+    if (this.#emit === undefined) {
+      throw new TfDataError("Unimplemented", `${what} needs a dataset defined by a graph; this one reads its ` +
+        "elements from elsewhere (e.g. the tf.data service) and cannot be serialized or transformed");
+    }
+    return this.#emit;
+  }
+
+  /**
+   * At most `count` elements of this dataset; a negative count (TF: -1) takes all of them.
+   * Example: `Dataset.range(10).take(3)` yields 0n, 1n, 2n.
+   */
+  take(count: IntLike, options: TakeOptions = {}): Dataset {
+    const input = this.requireGraph("take()");
+    const n = toInt64(count, "take count");
+    const spec = this.componentSpecs.map((s) => s.toComponent());
+    const metadataName = checkName(options.name) ?? defaultDatasetName("TakeDataset");
+    return new Dataset({
+      elementSpec: this.elementSpec,
+      cardinality: takeCardinality(this.#cardinality, n),
+      emit: (b) => emitTake(b, input(b), { count: n, spec, metadataName }),
+    });
+  }
+
+  /**
+   * Stacks `batchSize` consecutive elements along a new leading axis; the last batch is smaller
+   * unless `dropRemainder`. Also `batch(batchSize, { dropRemainder, name })`.
+   * Example: `Dataset.range(10).batch(3)` yields [0,1,2], [3,4,5], [6,7,8], [9] (int64 Tensors).
+   */
+  batch(batchSize: IntLike, dropRemainder?: boolean | BatchOptions, options: BatchOptions = {}): Dataset {
+    const input = this.requireGraph("batch()");
+    let opts = options;
+    let drop = false;
+    if (isOptionsObject(dropRemainder)) opts = dropRemainder;
+    else if (dropRemainder !== undefined) {
+      if (typeof dropRemainder !== "boolean") {
+        throw new TfDataError("InvalidArgument", `batch dropRemainder must be a boolean, got ${describe(dropRemainder)}`);
+      }
+      drop = dropRemainder;
+    }
+    if (opts.dropRemainder !== undefined) drop = opts.dropRemainder;
+    if (opts.numParallelCalls !== undefined || opts.deterministic !== undefined) {
+      throw new TfDataError("Unimplemented", "batch with numParallelCalls/deterministic (TF's ParallelBatchDataset) " +
+        "is not supported yet; omit them");
+    }
+    const size = toInt64(batchSize, "batchSize");
+    if (size <= 0n) throw new TfDataError("InvalidArgument", `Batch size must be greater than zero, got ${size}.`);
+    const inputSpec = this.componentSpecs.map((s) => s.toComponent());
+    const outSpec = batchSpec(inputSpec, size, drop);
+    const metadataName = checkName(opts.name) ?? defaultDatasetName("BatchDatasetV2");
+    return new Dataset({
+      elementSpec: restructure(this.elementSpec, outSpec.map(TensorSpec.fromComponent)),
+      cardinality: batchCardinality(this.#cardinality, size, drop),
+      emit: (b) => emitBatch(b, input(b), { batchSize: size, dropRemainder: drop, inputSpec, metadataName }),
+    });
+  }
+
+  /**
+   * Applies a transformation function: `ds.apply(f)` is `f(ds)` (TF's `apply`), which lets
+   * transformations defined elsewhere chain, e.g. `ds.apply(distribute({...}))`.
+   */
+  apply(transformation: (dataset: Dataset) => Dataset): Dataset {
+    const out = transformation(this);
+    if (!(out instanceof Dataset)) {
+      throw new TfDataError("InvalidArgument", `\`transformation\` must return a Dataset, got ${describe(out)}`);
+    }
+    return out;
+  }
+
+  /**
+   * The number of elements, as TF's `cardinality()`: `INFINITE_CARDINALITY` (-1) or
+   * `UNKNOWN_CARDINALITY` (-2) when not a count. Numbers past 2^53 lose precision.
+   */
+  cardinality(): number {
+    return Number(this.#cardinality);
+  }
+
+  /** The dataset's GraphDef, node for node what TF 2.21 serializes for the same pipeline. */
+  toGraphDef(): GraphDef {
+    const emit = this.requireGraph("toGraphDef()");
+    const b = new GraphBuilder();
+    return b.finish(emit(b));
+  }
+
+  /** Alias of `toGraphDef()`. */
+  graphDef(): GraphDef {
+    return this.toGraphDef();
+  }
+
+  /** The serialized GraphDef (TF's `_as_serialized_graph()`). */
+  serializeGraph(): Uint8Array {
+    return toBinary(GraphDefSchema, this.toGraphDef());
+  }
+
+  /** Flat component lists, one per element, from a fresh iterator (graph -> core plan, or the factory). */
+  async *components(): AsyncGenerator<Tensor[], void, undefined> {
+    if (this.#iteratorFactory !== undefined) {
+      const it = await this.#iteratorFactory();
+      // As `for await`: return() the source only when the consumer stops early, not after it
+      // ended or failed by itself.
+      let finished = false;
+      try {
+        for (;;) {
+          let r: IteratorResult<Tensor[]>;
+          try {
+            r = await it.next();
+          } catch (e) {
+            finished = true;
+            throw e;
+          }
+          if (r.done) {
+            finished = true;
+            return;
+          }
+          yield r.value;
+        }
+      } finally {
+        if (!finished) await it.return?.();
+      }
+    }
+    // Lowering validates the whole graph before the first element is produced.
+    const plan = (this.#plan ??= lower(this.toGraphDef()).plan);
+    const core = await getCore();
+    const it = core.createIterator(plan);
+    try {
+      for (let c = it.next(); c !== null; c = it.next()) yield c;
+    } finally {
+      it.close();
+    }
+  }
+
+  /** Iterates the elements (`for await (const x of ds)`); each loop gets a fresh iterator. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Element, void, undefined> {
+    const specs = this.componentSpecs;
+    for await (const comps of this.components()) {
+      if (comps.length !== specs.length) {
+        throw new TfDataError("Internal", `expected elements of ${specs.length} components ` +
+          `(${formatElementSpec(this.elementSpec)}), got ${comps.length}`);
+      }
+      yield packElement(this.elementSpec, comps.map(componentValue));
+    }
+  }
+
+  /** All elements in an array. Example: `await Dataset.range(3).toArray()` is `[0n, 1n, 2n]`. */
+  async toArray(): Promise<Element[]> {
+    const out: Element[] = [];
+    for await (const e of this) out.push(e);
+    return out;
+  }
+
+  /** `<Dataset element_spec=TensorSpec(...)>`, as TF prints datasets. */
+  toString(): string {
+    return `<Dataset element_spec=${formatElementSpec(this.elementSpec)}>`;
+  }
+}
+
+/** `spec`'s nesting with its components replaced, in flattening order, by `components`. */
+function restructure(spec: ElementSpec, components: readonly TensorSpec[]): ElementSpec {
+  return packNested(spec, components);
+}

@@ -1,0 +1,44 @@
+/**
+ * The built-in op families. To add ops: write a module in this folder exporting `DatasetOpDef`s /
+ * `KernelOpDef`s / `ValueOpDef`s and list them here; the lowering core needs no change.
+ */
+import { batchDatasetV2Op } from "./batch.js";
+import { constOp } from "./const.js";
+import { compressElementOp, uncompressElementOp } from "./kernels-compression.js";
+import { identityOp } from "./kernels-array.js";
+import { mapDatasetOp, parallelMapDatasetV2Op } from "./map.js";
+import { rangeDatasetOp } from "./range.js";
+import { registerDatasetOps, registerKernelOps, registerValueOps } from "./registry.js";
+import { takeDatasetOp } from "./take.js";
+import {
+  maxIntraOpParallelismDatasetOp,
+  modelDatasetOp,
+  optionsDatasetOp,
+  prefetchDatasetOp,
+  privateThreadPoolDatasetOp,
+} from "./wrappers.js";
+
+let registered = false;
+
+/**
+ * Registers the built-in ops once. Called by `lower()`: explicit rather than an import side
+ * effect, so bundlers that trust `"sideEffects": false` cannot drop it.
+ */
+export function ensureBuiltinOps(): void {
+  if (registered) return;
+  registered = true;
+  registerValueOps(constOp);
+  registerDatasetOps(
+    rangeDatasetOp,
+    takeDatasetOp,
+    batchDatasetV2Op,
+    mapDatasetOp,
+    parallelMapDatasetV2Op,
+    optionsDatasetOp,
+    modelDatasetOp,
+    maxIntraOpParallelismDatasetOp,
+    privateThreadPoolDatasetOp,
+    prefetchDatasetOp,
+  );
+  registerKernelOps(identityOp, compressElementOp, uncompressElementOp);
+}

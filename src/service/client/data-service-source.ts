@@ -1,0 +1,200 @@
+/**
+ * The reading side of one distributed dataset object (TF's `DataServiceDataset`): prepares once
+ * (version check, dataset id, `GetDataServiceConfig`, `GetDataServiceMetadata`,
+ * `DisableCompressionAtRuntime`), then gives every new iterator the next repetition number and an
+ * iteration of its own (`GetOrCreateJob` → `GetOrCreateIteration`), read first-come-first-served.
+ */
+import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { getCore } from "../../core/core.js";
+import { TfDataError } from "../../core/errors.js";
+import type { Tensor } from "../../core/tensor.js";
+import { TargetWorkers } from "../../gen/tensorflow/core/data/service/common_pb.js";
+import {
+  DataServiceMetadata_Compression as Compression,
+  type DataServiceMetadata,
+  type ProcessingModeDef_ShardingPolicy as ShardingPolicy,
+} from "../../gen/tensorflow/core/protobuf/data_service_pb.js";
+import { platform } from "../platform.js";
+import { DispatcherClient } from "./dispatcher-client.js";
+import { FcfsReader } from "./fcfs-reader.js";
+import { retry } from "./retry.js";
+import type { ServiceAddress } from "./service-address.js";
+
+/** `maxOutstandingRequests` meaning "let the runtime decide" (tf.data.AUTOTUNE). */
+export const AUTOTUNE = -1;
+/** Requests in flight plus results waiting when autotuned (TF's starting value: 16). */
+export const AUTOTUNED_MAX_OUTSTANDING_REQUESTS = 16;
+/** Default period of the client heartbeat, i.e. of task discovery (TF: 1 s). */
+export const DEFAULT_TASK_REFRESH_INTERVAL_MS = 1_000;
+/** Retry budget of the metadata, config and compression-decision calls (TF: 1 h). */
+export const METADATA_RETRY_MS = 60 * 60 * 1000;
+
+/** How to read a registered dataset. */
+export interface DataServiceSourceInit {
+  /** The dispatcher and the protocol to speak. */
+  readonly service: ServiceAddress;
+  /** Sharding policy of the job. */
+  readonly processingMode: ShardingPolicy;
+  /** The dataset id; called once, on first use (registration for `distribute`). */
+  readonly datasetId: () => Promise<string>;
+  /** Job name sent verbatim (shared jobs); `undefined` = anonymous, exclusive job. */
+  readonly jobName?: string;
+  /** Window of requests in flight + results waiting; {@link AUTOTUNE} = runtime default. */
+  readonly maxOutstandingRequests: number;
+  /** Heartbeat / task refresh period. */
+  readonly taskRefreshIntervalMs: number;
+  /** Which workers to read from (sent with `GetOrCreateJob`; shared jobs must agree). */
+  readonly targetWorkers?: TargetWorkers;
+  /** The dispatcher client, when the caller already has one (shared with registration). */
+  readonly dispatcher?: DispatcherClient;
+}
+
+interface Prepared {
+  readonly datasetId: string;
+  readonly metadata: DataServiceMetadata | undefined;
+}
+
+/** See the module comment. */
+export class DataServiceSource {
+  /** The dispatcher client. */
+  readonly dispatcher: DispatcherClient;
+  private repetition = 0n;
+  private prepared: Promise<Prepared> | undefined;
+  private readonly transports = new Map<string, Transport>();
+
+  constructor(readonly init: DataServiceSourceInit) {
+    this.dispatcher = init.dispatcher ?? new DispatcherClient(init.service.address, init.service.protocol);
+  }
+
+  /** A new iterator: takes the next repetition now, contacts the service on its first `next()`. */
+  iterate(): AsyncIterableIterator<Tensor[]> {
+    return new DataServiceIteration(this, this.repetition++);
+  }
+
+  /** The dataset id and its metadata (once per object; a failure is retried by the next iterator). */
+  prepare(signal?: AbortSignal): Promise<Prepared> {
+    this.prepared ??= this.doPrepare(signal).catch((err: unknown) => {
+      this.prepared = undefined;
+      throw err;
+    });
+    return this.prepared;
+  }
+
+  /** Creates the iteration for `repetition` and its reader. */
+  async openReader(repetition: bigint, signal: AbortSignal): Promise<FcfsReader> {
+    const { datasetId } = await this.prepare(signal);
+    const rpc = this.dispatcher.rpc;
+    const where = `the dispatcher at ${this.dispatcher.address}`;
+    const core = await getCore();
+    const { jobId } = await retry(() => rpc.getOrCreateJob({
+      datasetId,
+      processingModeDef: { shardingPolicy: this.init.processingMode },
+      optionalJobName: this.init.jobName === undefined ? { case: undefined } : { case: "jobName", value: this.init.jobName },
+      targetWorkers: this.init.targetWorkers ?? TargetWorkers.AUTO,
+    }, { signal }), { description: `get or create job with ${where}`, signal });
+    const { iterationClientId } = await retry(
+      () => rpc.getOrCreateIteration({ jobId, repetition }, { signal }),
+      { description: `get or create iteration with ${where}`, signal },
+    );
+    const max = this.init.maxOutstandingRequests === AUTOTUNE
+      ? AUTOTUNED_MAX_OUTSTANDING_REQUESTS
+      : this.init.maxOutstandingRequests;
+    const reader = new FcfsReader({
+      dispatcher: this.dispatcher,
+      iterationClientId,
+      transport: (address) => this.transport(address),
+      maxOutstandingRequests: max,
+      taskRefreshIntervalMs: this.init.taskRefreshIntervalMs,
+      decode: (kind, bytes) => core.decodeElement(kind, bytes),
+    });
+    if (signal.aborted) {
+      await reader.return();
+      throw new ConnectError("The tf.data service iterator was closed", Code.Canceled);
+    }
+    return reader;
+  }
+
+  private transport(address: string): Transport {
+    let t = this.transports.get(address);
+    if (!t) {
+      t = platform().createTransport(address, this.init.service.protocol);
+      this.transports.set(address, t);
+    }
+    return t;
+  }
+
+  private async doPrepare(signal?: AbortSignal): Promise<Prepared> {
+    await this.dispatcher.ensureCompatible(signal);
+    const datasetId = await this.init.datasetId();
+    const rpc = this.dispatcher.rpc;
+    const opts = { signal, deadlineMs: METADATA_RETRY_MS };
+    await retry(() => rpc.getDataServiceConfig({}, { signal }), {
+      ...opts,
+      description: `get the data service config from the dispatcher at ${this.dispatcher.address}`,
+    });
+    let metadata: DataServiceMetadata | undefined;
+    try {
+      metadata = (await retry(() => rpc.getDataServiceMetadata({ datasetId }, { signal }), {
+        ...opts,
+        description: `get the metadata of dataset ${datasetId}`,
+      })).metadata;
+    } catch (err) {
+      if (err instanceof ConnectError && err.code === Code.NotFound) {
+        throw new TfDataError("NotFound",
+          `Dataset id ${datasetId} not found. It must be registered with \`registerDataset\` before calling ` +
+            `\`fromDatasetId\`. (${err.rawMessage})`, { cause: err });
+      }
+      throw err;
+    }
+    const compression = metadata?.compression ?? Compression.UNSPECIFIED;
+    if (compression === Compression.UNSPECIFIED) {
+      throw new TfDataError("Internal",
+        `Dataset ${datasetId} was registered with compression COMPRESSION_UNSPECIFIED; expected ` +
+          "COMPRESSION_OFF, COMPRESSION_SNAPPY or COMPRESSION_FORCED_SNAPPY.");
+    }
+    if (compression !== Compression.OFF) {
+      // Our local vote is "keep compression" (TF's open-source decision); the first voter wins.
+      await retry(() => rpc.disableCompressionAtRuntime({ datasetId, disableCompressionAtRuntime: false }, { signal }), {
+        ...opts,
+        description: `ask the dispatcher whether compression is disabled for dataset ${datasetId}`,
+      });
+    }
+    return { datasetId, metadata };
+  }
+}
+
+/** One iterator over a {@link DataServiceSource}: lazily opened, releasable before it opens. */
+class DataServiceIteration implements AsyncIterableIterator<Tensor[]> {
+  private reader: Promise<FcfsReader> | undefined;
+  private readonly abort = new AbortController();
+  private done = false;
+
+  constructor(private readonly source: DataServiceSource, private readonly repetition: bigint) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<Tensor[], undefined>> {
+    if (this.done) return { done: true, value: undefined };
+    this.reader ??= this.source.openReader(this.repetition, this.abort.signal);
+    let reader: FcfsReader;
+    try {
+      reader = await this.reader;
+    } catch (err) {
+      this.done = true;
+      throw err;
+    }
+    const r = await reader.next();
+    if (r.done) this.done = true;
+    return r;
+  }
+
+  async return(): Promise<IteratorResult<Tensor[], undefined>> {
+    this.done = true;
+    this.abort.abort(new ConnectError("The tf.data service iterator was closed", Code.Canceled));
+    const reader = await this.reader?.catch(() => undefined);
+    await reader?.return();
+    return { done: true, value: undefined };
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The client's side of `WorkerService.GetElement`, reading the element without copying it.
+ *
+ * A `GetElementResponse` carries the element as a nested message (`CompressedElement` or
+ * `UncompressedElement`) that the core decodes from its serialized bytes. Parsing it into a JS
+ * message only to serialize it again for the core would copy every byte twice, so the response is
+ * read with a field-less schema: protobuf-es then keeps every field as a raw unknown field, a
+ * view into the received buffer, and this module picks the fields out by number.
+ * (This needs the binary codec; every transport the platforms create uses it.)
+ */
+import type { DescMethodUnary, DescMessage } from "@bufbuild/protobuf";
+import { WireType } from "@bufbuild/protobuf/wire";
+import type { Transport } from "@connectrpc/connect";
+import type { ElementKind } from "../../core/core.js";
+import { GetWorkerTasksRequestSchema, WorkerService } from "../../gen/tensorflow/core/data/service/worker_pb.js";
+import type { GetElementRequestSchema } from "../../gen/tensorflow/core/data/service/worker_pb.js";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+
+/** A `GetElementResponse` with the element still in wire form. */
+export interface RawElementResponse {
+  /** The serialized element message and its kind, when the response carries one. */
+  readonly element: { readonly kind: ElementKind; readonly bytes: Uint8Array } | undefined;
+  /** Position of the element in its task's stream (0 from TF workers, which do not fill it). */
+  readonly elementIndex: bigint;
+  /** The task has no more elements. */
+  readonly endOfSequence: boolean;
+  /** Nothing was ready (`allow_skip`): ask again, maybe another task. */
+  readonly skipTask: boolean;
+}
+
+/** `GetElement` with a field-less output schema (every field lands in `$unknown`). */
+const rawGetElement = {
+  ...WorkerService.method.getElement,
+  output: GetWorkerTasksRequestSchema as DescMessage,
+} as unknown as DescMethodUnary<typeof GetElementRequestSchema, typeof GetWorkerTasksRequestSchema>;
+
+/** Field numbers of `GetElementResponse`. */
+const FIELD_END_OF_SEQUENCE = 2;
+const FIELD_COMPRESSED = 3;
+const FIELD_SKIP_TASK = 4;
+const FIELD_UNCOMPRESSED = 5;
+const FIELD_ELEMENT_INDEX = 6;
+
+/** Calls `GetElement` on a worker and returns the raw response. */
+export async function getElementRaw(
+  transport: Transport,
+  request: MessageInitShape<typeof GetElementRequestSchema>,
+  signal?: AbortSignal,
+): Promise<RawElementResponse> {
+  const res = await transport.unary(rawGetElement, signal, undefined, undefined, request);
+  return parseRawResponse(res.message.$unknown ?? []);
+}
+
+/** Reads the fields of a `GetElementResponse` from raw unknown fields (last occurrence wins). */
+export function parseRawResponse(
+  fields: ReadonlyArray<{ no: number; wireType: WireType; data: Uint8Array }>,
+): RawElementResponse {
+  let element: RawElementResponse["element"];
+  let elementIndex = 0n;
+  let endOfSequence = false;
+  let skipTask = false;
+  for (const { no, wireType, data } of fields) {
+    if (wireType === WireType.Varint) {
+      if (no === FIELD_END_OF_SEQUENCE) endOfSequence = varintIsNonZero(data);
+      else if (no === FIELD_SKIP_TASK) skipTask = varintIsNonZero(data);
+      else if (no === FIELD_ELEMENT_INDEX) elementIndex = BigInt.asIntN(64, readVarint(data, 0).value);
+    } else if (wireType === WireType.LengthDelimited && (no === FIELD_COMPRESSED || no === FIELD_UNCOMPRESSED)) {
+      const { length, next } = readLength(data);
+      element = {
+        kind: no === FIELD_COMPRESSED ? "compressed" : "uncompressed",
+        bytes: data.subarray(next, next + length),
+      };
+    }
+  }
+  return { element, elementIndex, endOfSequence, skipTask };
+}
+
+/** A varint's value is non-zero iff any of its 7-bit groups is. */
+function varintIsNonZero(data: Uint8Array): boolean {
+  for (let i = 0; i < data.length; i++) if ((data[i] & 0x7f) !== 0) return true;
+  return false;
+}
+
+/** The length prefix of a length-delimited field (at most 2^32, so plain numbers suffice). */
+function readLength(data: Uint8Array): { length: number; next: number } {
+  let length = 0;
+  let scale = 1;
+  for (let i = 0; i < data.length && i < 10; i++) {
+    const b = data[i];
+    length += (b & 0x7f) * scale;
+    scale *= 128;
+    if ((b & 0x80) === 0) return { length, next: i + 1 };
+  }
+  return { length: 0, next: data.length };
+}
+
+function readVarint(data: Uint8Array, start: number): { value: bigint; next: number } {
+  let value = 0n;
+  let shift = 0n;
+  let i = start;
+  for (; i < data.length && i - start < 10; i++) {
+    const b = data[i];
+    value |= BigInt(b & 0x7f) << shift;
+    shift += 7n;
+    if ((b & 0x80) === 0) return { value: BigInt.asUintN(64, value), next: i + 1 };
+  }
+  return { value: BigInt.asUintN(64, value), next: i };
+}
