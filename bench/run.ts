@@ -10,7 +10,8 @@
 // loop is timed, from creating the iterator to the end of sequence.
 import { performance } from "node:perf_hooks";
 import { spawnJsonChild } from "../test/helpers/json-child.js";
-import { startLocalService, loadNodeService } from "../test/helpers/servers.js";
+import { Dataset, distribute, type CompressionOption } from "../src/entry/node.js";
+import { startLocalService } from "../test/helpers/servers.js";
 import { REPO_ROOT, tfPython } from "../test/helpers/tf.js";
 
 /** Elements in the scalar case. */
@@ -59,38 +60,23 @@ function payloadBytes(el: unknown): number {
   return 0;
 }
 
-/** The slice of our Dataset API the bench uses (typed loosely until the entry exports it). */
-interface DatasetLike {
-  batch(n: number, dropRemainder?: boolean): DatasetLike;
-  apply(fn: unknown): DatasetLike;
-  repeat?(n: number): DatasetLike;
-  map?(fn: (x: unknown) => unknown): DatasetLike;
-  [Symbol.asyncIterator](): AsyncIterator<unknown>;
-}
-interface OurApi {
-  Dataset: { range(n: number): DatasetLike; fromTensors?(t: unknown): DatasetLike };
-  distribute(opts: Record<string, unknown>): unknown;
-  Tensor?: { fromValues?(...args: unknown[]): unknown };
-}
-
 async function measureOurs(c: CaseName, compression: string): Promise<Measurement> {
-  const api = (await loadNodeService()) as unknown as OurApi;
   const service = await startLocalService();
   try {
-    let ds: DatasetLike;
+    let ds: Dataset;
     let pipeline: string;
     if (c === "range") {
-      ds = api.Dataset.range(RANGE_N);
+      ds = Dataset.range(RANGE_N);
       pipeline = `range(${RANGE_N})`;
     } else {
       // TODO(bench): build real uint8 batches once Dataset.fromTensors/repeat (or map+cast) exist.
-      ds = api.Dataset.range(IMAGE_BATCHES * STANDIN_BATCH).batch(STANDIN_BATCH);
+      ds = Dataset.range(IMAGE_BATCHES * STANDIN_BATCH).batch(STANDIN_BATCH);
       pipeline = `range(${IMAGE_BATCHES * STANDIN_BATCH}).batch(${STANDIN_BATCH}) [stand-in]`;
     }
-    ds = ds.apply(api.distribute({
+    ds = ds.apply(distribute({
       processingMode: "parallel_epochs",
       service: service.target,
-      compression: compression === "none" ? null : compression,
+      compression: compression === "none" ? null : (compression as CompressionOption),
     }));
     let elements = 0;
     let bytes = 0;

@@ -9,6 +9,12 @@ export const MAX_MEMORY_BYTES: u64 = 2147483648;
 export const MAX_BUFFER_BYTES: u64 = 1073741824;
 
 /**
+ * Memory kept free for the bookkeeping that follows a checked allocation (objects, arrays,
+ * descriptors), so the allocator itself never runs into the cap and traps.
+ */
+export const HEADROOM_BYTES: u64 = 64 << 20;
+
+/**
  * Checks that `bytes` more can be allocated under the caps.
  * Conservative: it assumes the request may need fresh pages.
  */
@@ -19,7 +25,7 @@ export function checkAlloc(bytes: u64, what: string): bool {
     return false;
   }
   const current = (<u64>memory.size()) << 16;
-  if (current + bytes + 65536 > MAX_MEMORY_BYTES) {
+  if (current + bytes + HEADROOM_BYTES > MAX_MEMORY_BYTES) {
     // Memory never shrinks: bound conservatively (free blocks inside may not be contiguous).
     fail(RESOURCE_EXHAUSTED, what + " needs " + bytes.toString() + " bytes but the core's memory (" +
       current.toString() + " of at most " + MAX_MEMORY_BYTES.toString() + " bytes) cannot hold it");

@@ -1,6 +1,6 @@
 // RangeDataset: start, stop, step as Python's range, values cast to the output dtype.
 import { storeI64As } from "../core/cast";
-import { DT_STRING, DT_VARIANT, dtypeName, dtypeSize } from "../core/dtype";
+import { DT_BOOL, DT_STRING, DT_VARIANT, dtypeName, dtypeSize } from "../core/dtype";
 import { END, errorCode, fail, failed, INVALID_ARGUMENT, OK } from "../core/status";
 import { allocTensor, scalarShape, Tensor } from "../core/tensor";
 import { DatasetNode } from "../plan/nodes";
@@ -47,7 +47,7 @@ export class RangeDataset extends Dataset {
   }
 }
 
-/** Plan attrs: start, stop, step (integers), dtype (a numeric DataType). */
+/** Plan attrs: start, stop, step (integers), dtype (a numeric DataType; TF rejects bool too). */
 export function makeRange(node: DatasetNode): Dataset | null {
   const ds = new RangeDataset();
   ds.op = node.op;
@@ -61,7 +61,7 @@ export function makeRange(node: DatasetNode): Dataset | null {
     fail(INVALID_ARGUMENT, "step must be a non-zero integer, got 0");
     return null;
   }
-  if (dtypeSize(ds.dtype) == 0 || ds.dtype == DT_STRING || ds.dtype == DT_VARIANT) {
+  if (dtypeSize(ds.dtype) == 0 || ds.dtype == DT_STRING || ds.dtype == DT_VARIANT || ds.dtype == DT_BOOL) {
     fail(INVALID_ARGUMENT, "dtype must be a numeric dtype (e.g. int64), got " + dtypeName(ds.dtype));
     return null;
   }

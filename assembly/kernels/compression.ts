@@ -9,7 +9,16 @@ import { InstructionNode } from "../plan/nodes";
 import { Kernel } from "./kernel";
 
 class CompressElementKernel extends Kernel {
+  dtypes: StaticArray<f64> = new StaticArray<f64>(0);
+
   run(inputs: Array<Tensor>, outputs: Array<Tensor>): i32 {
+    for (let i = 0; i < this.dtypes.length; i++) {
+      const want = <i32>unchecked(this.dtypes[i]);
+      if (inputs[i].dtype != want) {
+        return fail(INVALID_ARGUMENT, "CompressElement: component " + i.toString() + " has dtype " + dtypeName(inputs[i].dtype) +
+          ", input_types says " + dtypeName(want));
+      }
+    }
     const ce = compressElement(inputs);
     if (ce == null) return errorCode();
     const t = allocTensor(DT_VARIANT, scalarShape());
@@ -20,13 +29,20 @@ class CompressElementKernel extends Kernel {
   }
 }
 
-/** CompressElement: any number of components in, one scalar variant out. */
+/** CompressElement: any number of components in, one scalar variant out; attr `input_types` (optional) checks them. */
 export function makeCompressElement(ins: InstructionNode): Kernel | null {
   if (ins.numOutputs != 1) {
     fail(INVALID_ARGUMENT, "CompressElement has exactly 1 output, the plan asks for " + ins.numOutputs.toString());
     return null;
   }
-  return new CompressElementKernel();
+  const k = new CompressElementKernel();
+  k.dtypes = ins.attrs.list("input_types", true);
+  if (k.dtypes.length != 0 && k.dtypes.length != ins.inputs.length) {
+    fail(INVALID_ARGUMENT, "CompressElement: input_types has " + k.dtypes.length.toString() + " entries for " +
+      ins.inputs.length.toString() + " inputs");
+    return null;
+  }
+  return k;
 }
 
 class UncompressElementKernel extends Kernel {

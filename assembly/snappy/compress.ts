@@ -1,11 +1,13 @@
 // Raw snappy compression with the reference compressor's greedy algorithm, so the output is
-// byte-identical to what TensorFlow's snappy writes: 64 KiB fragments compressed independently, a
-// hash table (CRC32C-hashed, see below) of 4-byte sequences per fragment (sized to the fragment, at most 2^15 entries, 16-bit
-// positions, zeroed per fragment), match search starting at fragment offset 1 with the "skip"
-// heuristic (probe step = skip >> 5, skip starting at 32 and growing by the step), the last 15
-// bytes of a fragment never starting a match, matches extended greedily, then the table updated at
-// match end - 1 and match end; copies emitted as 64-byte pieces (60 when 65..67 remain) with the
-// 1-byte-offset form for lengths 4..11 at offsets < 2048.
+// byte-identical to what TensorFlow's snappy writes:
+// - 64 KiB fragments compressed independently;
+// - per fragment a hash table of 4-byte sequences (sized to the fragment between 2^8 and 2^15
+//   entries, 16-bit positions, zeroed), hashed with CRC32C (see hashIndex);
+// - match search from fragment offset 1 with the "skip" heuristic (probe step = skip >> 5, skip
+//   starting at 32 and growing by the step); the last 15 bytes never start a match;
+// - matches extended greedily, then the table updated at match end - 1 and match end;
+// - copies emitted as 64-byte pieces (60 when 65..67 remain), the 1-byte-offset form for lengths
+//   4..11 at offsets < 2048.
 
 /** Fragment size: matches never reach across fragments. */
 const BLOCK_SIZE: usize = 65536;
@@ -16,9 +18,9 @@ const MIN_TABLE_SIZE: usize = 256;
 /** Bytes at a fragment's end that never start a match (the reference's input margin). */
 const INPUT_MARGIN: usize = 15;
 
-// TF 2.21's x86 wheels build snappy with SSE4.2, whose compressor hashes 4-byte sequences with
-// the CRC32C instruction (crc32c(v ^ mask) & mask); the portable build multiplies by 0x1e35a7bd
-// instead. Byte equality with TF needs the CRC32C variant (checked against TF in the tests).
+// Snappy built with a CRC32C instruction (SSE4.2 on x86-64, as in TF 2.21's wheels; ARMv8 CRC)
+// hashes 4-byte sequences as crc32c(v ^ mask) & mask; only the portable build multiplies by
+// 0x1e35a7bd instead. TF's output matches the CRC32C variant (test/core/tf-codec.test.ts).
 
 /** Slicing-by-4 CRC32C tables (Castagnoli, reflected polynomial 0x82f63b78): 4 x 256 entries. */
 const crcTables = new StaticArray<u32>(1024);

@@ -3,12 +3,10 @@
 // the input and output ranges.
 import { DATA_LOSS, fail, INVALID_ARGUMENT, OK } from "../core/status";
 
-/**
- * Parses the preamble: the uncompressed length, or -1 (error recorded) when it is malformed.
- * `headerLen` receives the preamble's byte count through the returned global.
- */
+/** Byte count of the preamble parsed by the last `snappyUncompressedLength` call. */
 export let lastHeaderLen: i32 = 0;
 
+/** Parses the preamble: the uncompressed length, or -1 (error recorded) when it is malformed. */
 export function snappyUncompressedLength(src: usize, srcLen: usize): i64 {
   let result: u64 = 0;
   let shift: u64 = 0;
@@ -65,7 +63,13 @@ export function snappyDecompress(src: usize, srcLen: usize, dst: usize, dstLen: 
       }
       if (ipEnd - ip < len) return corrupt("literal past the end of input", ip - src);
       if (opEnd - op < len) return corrupt("literal past the declared length", ip - src);
-      memory.copy(op, ip, len);
+      if (len <= 16 && ipEnd - ip >= 16 && opEnd - op >= 16) {
+        // Short literal: two 8-byte moves (the overrun is rewritten by the next tags).
+        store<u64>(op, load<u64>(ip));
+        store<u64>(op + 8, load<u64>(ip + 8));
+      } else {
+        memory.copy(op, ip, len);
+      }
       ip += len;
       op += len;
       continue;

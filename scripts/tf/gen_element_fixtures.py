@@ -11,7 +11,8 @@ Two modes:
       on the wire (UncompressedElement via AsProtoTensorContent; CompressedElement v0 with raw
       snappy), so they are written verbatim as <name>.uncompressed.bin / <name>.compressed.bin.
       index.json lists every element's components (dtype number, shape, raw little-endian data or
-      the strings, base64).
+      the strings, base64; a SHA-256 instead of data over 4 KiB; for a variant component the
+      components of the CompressedElement it holds, as `variant_of`).
 
   check
       Reads JSON lines from stdin: {"id", "kind": "compressed"|"uncompressed", "bytes": base64,
@@ -256,9 +257,18 @@ def gen(out_dir):
     worker = svc.WorkerServer(svc.WorkerConfig(dispatcher_address=address))
     rpc = Rpc()
     index = {"generator": "scripts/tf/gen_element_fixtures.py", "tensorflow": tf.__version__, "elements": []}
-    for name, comps in elements().items():
-        ds = tf.data.Dataset.from_tensors(comps)
-        entry = {"name": name, "components": [describe(c, INLINE_DATA_LIMIT) for c in comps]}
+    cases = [(name, tf.data.Dataset.from_tensors(comps), [describe(c, INLINE_DATA_LIMIT) for c in comps])
+             for name, comps in elements().items()]
+    # A variant component (a CompressedElement) next to a plain one: TF's variant-list layout in
+    # tensor_content, and a variant serialized as a TensorProto inside a CompressedElement.
+    inner = tf.constant(5, tf.int64)
+    cases.append(("variant_pair",
+                  tf.data.Dataset.from_tensors((inner,)).map(
+                      lambda x: (tf.raw_ops.CompressElement(components=[x]), x)),
+                  [{"dtype": tf.variant.as_datatype_enum, "shape": [], "variant_of": [describe(inner)]},
+                   describe(inner)]))
+    for name, ds, components in cases:
+        entry = {"name": name, "components": components}
         for kind, compression, field in (("uncompressed", None, 5), ("compressed", "AUTO", 3)):
             dataset_id = svc.register_dataset(dispatcher.target, ds, compression=compression)
             raw = fetch_element(rpc, address, dataset_id.numpy().decode(), "%s-%s" % (name, kind))

@@ -243,9 +243,17 @@ def _component(value):
     return {"dtype": dtype, "shape": list(np.shape(arr)), "values": values}
 
 
-def _last_line(e):
-    lines = [ln.strip() for ln in str(e).strip().split("\n") if ln.strip()]
-    return lines[-1] if lines else ""
+def _error_message(e):
+    """TF's message without the autograph traceback ("in user code: ... <Type>: <message>")."""
+    text = str(e).strip()
+    marker = f"{type(e).__name__}: "
+    at = text.rfind("\n" + marker)
+    if at < 0:
+        at = text.rfind(marker)
+    body = text[at:].strip() if at >= 0 else text
+    if body.startswith(marker):
+        body = body[len(marker):]
+    return " ".join(ln.strip() for ln in body.split("\n") if ln.strip())
 
 
 def _op_names(fn):
@@ -292,7 +300,7 @@ def main():
                 "python": source,
                 "inputStructure": _structure_json(ds.element_spec),
                 "errorType": type(e).__name__,
-                "message": _last_line(e),
+                "message": _error_message(e),
             })
         else:
             raise AssertionError(f"{name}: TF traced {source} without error")

@@ -30,7 +30,11 @@ export interface WireElement {
 
 /** An iterator over a plan's elements, living in the core. Close it when done. */
 export interface CoreIterator {
-  /** The next element (components copied out of wasm memory), or null at end of sequence. */
+  /**
+   * The next element (components copied out of wasm memory), or null at end of sequence (and on
+   * every call after it). Throws TfDataError when producing the element fails (the iterator is
+   * then released), or FailedPrecondition after `close()`.
+   */
   next(): Tensor[] | null;
   /**
    * The next element in wire form: a serialized CompressedElement when the element is one scalar
@@ -62,8 +66,15 @@ interface CoreExports {
 
 const END = -1;
 
+/**
+ * The core's linear memory cap (asconfig.json `maximumMemory`, 32768 pages). Allocations that would
+ * pass it fail with ResourceExhausted inside the core.
+ */
+export const CORE_MAX_MEMORY_BYTES = 2 * 1024 * 1024 * 1024;
+
 /** Thrown by the `abort` import: the instance's state is no longer trustworthy. */
 class CoreAbort extends TfDataError {}
+
 const KIND_UNCOMPRESSED = 0;
 const KIND_COMPRESSED = 1;
 const utf8 = new TextDecoder();
@@ -115,7 +126,8 @@ export class Core {
       if (e instanceof TfDataError) throw e;
       if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
         this.#broken = String(e.message);
-        const code = /memory|out of bounds/i.test(e.message) ? "ResourceExhausted" : "Internal";
+        const full = this.#x.memory.buffer.byteLength > CORE_MAX_MEMORY_BYTES * 0.9;
+        const code = full || /memory/i.test(e.message) ? "ResourceExhausted" : "Internal";
         throw new TfDataError(code, `the wasm core trapped: ${e.message}`, { cause: e });
       }
       throw e;
@@ -203,23 +215,30 @@ export class Core {
       return h;
     });
     let open = true;
+    let ended = false;
     const token = {};
-    const close = (): void => {
+    const release = (): void => {
       if (!open) return;
       open = false;
       this.#handles.unregister(token);
       if (this.#broken === null) this.#x.iterRelease(h);
     };
+    const close = (): void => {
+      release();
+      ended = false;
+    };
     const advance = <T>(fn: (x: CoreExports) => number, read: (x: CoreExports) => T): T | null => {
+      if (ended) return null;
       if (!open) throw new TfDataError("FailedPrecondition", "the iterator is closed");
       return this.#call((x) => {
         const st = fn(x);
         if (st === END) {
-          close();
+          release();
+          ended = true;
           return null;
         }
         if (st !== 0) {
-          close();
+          release();
           throw this.#error(st);
         }
         return read(x);

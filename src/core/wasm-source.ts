@@ -30,7 +30,13 @@ export async function compileCore(source?: CoreSource): Promise<WebAssembly.Modu
   }
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
   const url = source instanceof URL ? source : new URL(source, import.meta.url);
-  const res = await fetch(url);
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    const hint = url.protocol === "file:" ? " (this runtime's fetch cannot read file: URLs; pass the bytes instead)" : "";
+    throw new TfDataError("NotFound", `cannot load the wasm core from ${url.href}${hint}: ${(e as Error).message}`, { cause: e });
+  }
   if (!res.ok) throw new TfDataError("NotFound", `cannot load the wasm core from ${url.href}: HTTP ${res.status}`);
   const type = res.headers.get("content-type") ?? "";
   if (type.startsWith("application/wasm") && typeof WebAssembly.compileStreaming === "function") {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize, sep } from "node:path";
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
-import { startLocalService, type LocalService } from "../helpers/servers.js";
+import type { LocalService } from "../helpers/servers.js";
 import { findSuites, ISO_SUITE, parseUvuSummary, runnerModuleSource, WEB_SUITE, type RunnerContext } from "../helpers/suites.js";
 import { REPO_ROOT } from "../helpers/tf.js";
 
@@ -60,7 +60,7 @@ async function bundle(suites: string[], context: RunnerContext): Promise<void> {
   const source = runnerModuleSource({
     suites,
     specifier: (p) => join(REPO_ROOT, p),
-    setup: existsSync(ENTRY) && existsSync(join(REPO_ROOT, "src/index.ts")) ? [ENTRY] : [], // TEMP until index lands
+    setup: existsSync(ENTRY) ? [ENTRY] : [],
     context,
   }).replace('const uvu = await import("uvu");', [
     "const log = console.log;",
@@ -98,6 +98,8 @@ async function main(): Promise<number> {
   const context: RunnerContext = { runtime: "browser" };
   let service: LocalService | undefined;
   try {
+    // Imported here so a broken service fails only the suites that need it.
+    const { startLocalService } = await import("../helpers/servers.js");
     service = await startLocalService();
     context.dispatcher = service.dispatcher;
   } catch (err) {

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { startLocalService, type LocalService } from "../helpers/servers.js";
+import type { LocalService } from "../helpers/servers.js";
 import { findSuites, ISO_SUITE, parseUvuSummary, runnerModuleSource, WEB_SUITE, type RunnerContext } from "../helpers/suites.js";
 import { REPO_ROOT } from "../helpers/tf.js";
 
@@ -26,6 +26,8 @@ async function main(): Promise<number> {
   const context: RunnerContext = { runtime: "deno" };
   let service: LocalService | undefined;
   try {
+    // Imported here so a broken service fails only the suites that need it.
+    const { startLocalService } = await import("../helpers/servers.js");
     service = await startLocalService();
     context.dispatcher = service.dispatcher;
   } catch (err) {

@@ -17,7 +17,7 @@ import {
 import { platform } from "../platform.js";
 import { DispatcherClient } from "./dispatcher-client.js";
 import { FcfsReader } from "./fcfs-reader.js";
-import { retry } from "./retry.js";
+import { describeFailure, retryOrFail } from "./failure.js";
 import type { ServiceAddress } from "./service-address.js";
 
 /** `maxOutstandingRequests` meaning "let the runtime decide" (tf.data.AUTOTUNE). */
@@ -86,13 +86,13 @@ export class DataServiceSource {
     const rpc = this.dispatcher.rpc;
     const where = `the dispatcher at ${this.dispatcher.address}`;
     const core = await getCore();
-    const { jobId } = await retry(() => rpc.getOrCreateJob({
+    const { jobId } = await retryOrFail(() => rpc.getOrCreateJob({
       datasetId,
       processingModeDef: { shardingPolicy: this.init.processingMode },
       optionalJobName: this.init.jobName === undefined ? { case: undefined } : { case: "jobName", value: this.init.jobName },
       targetWorkers: this.init.targetWorkers ?? TargetWorkers.AUTO,
     }, { signal }), { description: `get or create job with ${where}`, signal });
-    const { iterationClientId } = await retry(
+    const { iterationClientId } = await retryOrFail(
       () => rpc.getOrCreateIteration({ jobId, repetition }, { signal }),
       { description: `get or create iteration with ${where}`, signal },
     );
@@ -124,25 +124,26 @@ export class DataServiceSource {
   }
 
   private async doPrepare(signal?: AbortSignal): Promise<Prepared> {
-    await this.dispatcher.ensureCompatible(signal);
+    await describeFailure(`Failed to connect to the tf.data service dispatcher at ${this.dispatcher.address}`,
+      () => this.dispatcher.ensureCompatible(signal));
     const datasetId = await this.init.datasetId();
     const rpc = this.dispatcher.rpc;
     const opts = { signal, deadlineMs: METADATA_RETRY_MS };
-    await retry(() => rpc.getDataServiceConfig({}, { signal }), {
+    await retryOrFail(() => rpc.getDataServiceConfig({}, { signal }), {
       ...opts,
       description: `get the data service config from the dispatcher at ${this.dispatcher.address}`,
     });
     let metadata: DataServiceMetadata | undefined;
     try {
-      metadata = (await retry(() => rpc.getDataServiceMetadata({ datasetId }, { signal }), {
+      metadata = (await retryOrFail(() => rpc.getDataServiceMetadata({ datasetId }, { signal }), {
         ...opts,
         description: `get the metadata of dataset ${datasetId}`,
       })).metadata;
     } catch (err) {
-      if (err instanceof ConnectError && err.code === Code.NotFound) {
+      if (err instanceof TfDataError && err.code === "NotFound") {
         throw new TfDataError("NotFound",
           `Dataset id ${datasetId} not found. It must be registered with \`registerDataset\` before calling ` +
-            `\`fromDatasetId\`. (${err.rawMessage})`, { cause: err });
+            `\`fromDatasetId\`. (${err.message})`, { cause: err });
       }
       throw err;
     }
@@ -154,7 +155,7 @@ export class DataServiceSource {
     }
     if (compression !== Compression.OFF) {
       // Our local vote is "keep compression" (TF's open-source decision); the first voter wins.
-      await retry(() => rpc.disableCompressionAtRuntime({ datasetId, disableCompressionAtRuntime: false }, { signal }), {
+      await retryOrFail(() => rpc.disableCompressionAtRuntime({ datasetId, disableCompressionAtRuntime: false }, { signal }), {
         ...opts,
         description: `ask the dispatcher whether compression is disabled for dataset ${datasetId}`,
       });
@@ -163,13 +164,30 @@ export class DataServiceSource {
   }
 }
 
+/** What an iteration's finalizer needs: everything but the iteration object itself. */
+interface IterationHandle {
+  reader: Promise<FcfsReader> | undefined;
+  readonly abort: AbortController;
+}
+
+/**
+ * Releases iterations that were dropped without `return()` once they are garbage collected (JS
+ * has no destructors; TF releases in the iterator's destructor). Best effort: `break` / `return()`
+ * is the reliable way.
+ */
+const abandoned = new FinalizationRegistry<IterationHandle>((handle) => {
+  handle.abort.abort(new ConnectError("The tf.data service iterator was garbage collected", Code.Canceled));
+  void handle.reader?.then((r) => r.return(), () => {});
+});
+
 /** One iterator over a {@link DataServiceSource}: lazily opened, releasable before it opens. */
 class DataServiceIteration implements AsyncIterableIterator<Tensor[]> {
-  private reader: Promise<FcfsReader> | undefined;
-  private readonly abort = new AbortController();
+  private readonly handle: IterationHandle = { reader: undefined, abort: new AbortController() };
   private done = false;
 
-  constructor(private readonly source: DataServiceSource, private readonly repetition: bigint) {}
+  constructor(private readonly source: DataServiceSource, private readonly repetition: bigint) {
+    abandoned.register(this, this.handle, this);
+  }
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -177,24 +195,35 @@ class DataServiceIteration implements AsyncIterableIterator<Tensor[]> {
 
   async next(): Promise<IteratorResult<Tensor[], undefined>> {
     if (this.done) return { done: true, value: undefined };
-    this.reader ??= this.source.openReader(this.repetition, this.abort.signal);
+    this.handle.reader ??= this.source.openReader(this.repetition, this.handle.abort.signal);
     let reader: FcfsReader;
     try {
-      reader = await this.reader;
+      reader = await this.handle.reader;
     } catch (err) {
-      this.done = true;
+      this.finish();
       throw err;
     }
-    const r = await reader.next();
-    if (r.done) this.done = true;
+    let r: IteratorResult<Tensor[], undefined>;
+    try {
+      r = await reader.next();
+    } catch (err) {
+      this.finish();
+      throw err;
+    }
+    if (r.done) this.finish();
     return r;
   }
 
   async return(): Promise<IteratorResult<Tensor[], undefined>> {
-    this.done = true;
-    this.abort.abort(new ConnectError("The tf.data service iterator was closed", Code.Canceled));
-    const reader = await this.reader?.catch(() => undefined);
+    this.finish();
+    this.handle.abort.abort(new ConnectError("The tf.data service iterator was closed", Code.Canceled));
+    const reader = await this.handle.reader?.catch(() => undefined);
     await reader?.return();
     return { done: true, value: undefined };
+  }
+
+  private finish(): void {
+    this.done = true;
+    abandoned.unregister(this);
   }
 }

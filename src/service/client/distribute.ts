@@ -17,7 +17,7 @@ import { AUTOTUNE, DataServiceSource, DEFAULT_TASK_REFRESH_INTERVAL_MS } from ".
 import { DispatcherClient } from "./dispatcher-client.js";
 import { decodeElementSpec, encodeElementSpec } from "./element-spec-coder.js";
 import { parseProcessingMode, type ProcessingMode, ShardingPolicy } from "./processing-mode.js";
-import { retry } from "./retry.js";
+import { describeFailure, retryOrFail } from "./failure.js";
 import { parseService, type ServiceAddress, type ServiceSpec } from "./service-address.js";
 
 /** Retry budget of dataset registration (TF: 60 min). */
@@ -159,8 +159,9 @@ async function register(
   const proto = compressionProto(compression);
   let graph: GraphDef = dataset.toGraphDef();
   if (proto !== Compression.OFF) graph = appendCompressionMap(graph);
-  await dispatcher.ensureCompatible();
-  const res = await retry(() => dispatcher.rpc.getOrRegisterDataset({
+  await describeFailure(`Failed to connect to the tf.data service dispatcher at ${dispatcher.address}`,
+    () => dispatcher.ensureCompatible());
+  const res = await retryOrFail(() => dispatcher.rpc.getOrRegisterDataset({
     dataset: { graph },
     metadata: {
       optionalElementSpec: { case: "elementSpec", value: encodeElementSpec(dataset.elementSpec) },

@@ -5,6 +5,7 @@
  */
 import { ConnectError } from "@connectrpc/connect";
 import { codeFromGrpc, TfDataError } from "../../core/errors.js";
+import { retry, type RetryOptions } from "./retry.js";
 
 /** Wraps `err` with `what`, keeping its code; `err` stays reachable as `cause`. */
 export function failure(what: string, err: unknown): TfDataError {
@@ -22,4 +23,9 @@ export async function describeFailure<T>(what: string, fn: () => Promise<T>): Pr
   } catch (err) {
     throw failure(what, err);
   }
+}
+
+/** {@link retry} whose final failure says what was attempted (`Failed to <description>: ...`). */
+export function retryOrFail<T>(fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
+  return describeFailure(`Failed to ${opts.description}`, () => retry(fn, opts));
 }

@@ -23,7 +23,7 @@ import type { ClientHeartbeatResponse } from "../../gen/tensorflow/core/data/ser
 import { isRetryable } from "../errors.js";
 import type { DispatcherClient } from "./dispatcher-client.js";
 import { failure } from "./failure.js";
-import { computeBackoffMs, sleep } from "./retry.js";
+import { computeBackoffMs } from "./retry.js";
 import { getElementRaw } from "./worker-client.js";
 
 /** Skips in a row, per task, after which requests stop saying `allow_skip` (TF: 5). */
@@ -61,6 +61,12 @@ interface ReadTask {
   numRetries: number;
 }
 
+/** Node's timers can be (un)referenced; other runtimes' timers are numbers without these. */
+interface HoldableTimer {
+  ref?(): void;
+  unref?(): void;
+}
+
 interface QueuedElement {
   readonly kind: ElementKind;
   readonly bytes: Uint8Array;
@@ -80,6 +86,8 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
   private waiters: (() => void)[] = [];
   private releasing: Promise<void> | undefined;
   private wakeHeartbeat: (() => void) | undefined;
+  /** Pending timers of {@link pause}; they keep the runtime alive only while a consumer waits. */
+  private readonly timers = new Set<HoldableTimer>();
   private finishPolls = 0;
 
   constructor(private readonly opts: FcfsReaderOptions) {
@@ -111,6 +119,7 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
         await this.close();
         return { done: true, value: undefined };
       }
+      for (const t of this.timers) t.ref?.();
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
@@ -166,18 +175,31 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
       if (this.iterationFinished) return;
       const refresh = this.opts.taskRefreshIntervalMs;
       const delay = this.allTasksEnded() ? Math.min(refresh, FINISH_POLL_MIN_MS * 2 ** this.finishPolls++) : refresh;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, delay);
-        function done() {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", done);
-          resolve();
-        }
-        this.wakeHeartbeat = done;
-        signal.addEventListener("abort", done, { once: true });
-      });
+      await this.pause(delay, (wake) => (this.wakeHeartbeat = wake));
       this.wakeHeartbeat = undefined;
     }
+  }
+
+  /**
+   * Waits `ms` (or until woken or closed). An abandoned iterator must not keep a Node process
+   * alive, so the timer holds the runtime only while someone awaits `next()`.
+   */
+  private pause(ms: number, onWake?: (wake: () => void) => void): Promise<void> {
+    const signal = this.abort.signal;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms) as unknown as HoldableTimer;
+      const timers = this.timers;
+      timers.add(timer);
+      if (this.waiters.length === 0) timer.unref?.();
+      function done() {
+        clearTimeout(timer as unknown as ReturnType<typeof setTimeout>);
+        timers.delete(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      onWake?.(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
   }
 
   private allTasksEnded(): boolean {
@@ -273,7 +295,7 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
         if (!this.closed) {
           if (isRetryable(err)) {
             // Back off, then let the next request try another task (TF treats it as a skip).
-            await sleep(computeBackoffMs(task.numRetries++), signal).catch(() => {});
+            await this.pause(computeBackoffMs(task.numRetries++));
             this.consecutiveSkips++;
           } else {
             this.fail(failure(`Failed to get element from worker ${task.info.workerAddress}`, err));

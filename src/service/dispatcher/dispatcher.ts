@@ -60,6 +60,7 @@ import {
   ProcessingModeDef_ShardingPolicy as ShardingPolicy,
 } from "../../gen/tensorflow/core/protobuf/data_service_pb.js";
 import type { DispatcherConfig } from "../config.js";
+import { toConnectError } from "../errors.js";
 import { platform } from "../platform.js";
 import { type DatasetStore, MemoryDatasetStore } from "./dataset-store.js";
 import {
@@ -365,7 +366,7 @@ export class Dispatcher {
     checkNonNegative("GetOrCreateIterationRequest.repetition", req.repetition);
     const { clientId, newTasks } = await this.lock.run(() => {
       const job = this.state.jobFromId(req.jobId);
-      let iteration = this.state.iterationByKey(job.name, req.repetition);
+      const iteration = this.state.iterationByKey(job.name, req.repetition);
       const updates: Update[] = [];
       let iterationId: bigint;
       const taskIds: bigint[] = [];
@@ -387,7 +388,6 @@ export class Dispatcher {
       updates.push(update({ case: "acquireIterationClient", value: { iterationId, iterationClientId: clientId } }));
       this.commit(updates);
       this.clientHeartbeats.set(clientId, Number.POSITIVE_INFINITY);
-      iteration = this.state.iterationFromId(iterationId);
       return { clientId, newTasks: taskIds.map((id) => this.taskDef(this.state.taskFromId(id))) };
     });
     await this.assignTasks(newTasks);
@@ -674,7 +674,7 @@ export class Dispatcher {
    * skipped: its next heartbeat delivers the task (TF). Any other error fails the RPC, as TF.
    */
   private async assignTasks(tasks: readonly TaskDef[]): Promise<void> {
-    const results = await Promise.allSettled(tasks.map((task) =>
+    const results = await Promise.allSettled(tasks.map(async (task) =>
       this.workerClient(task.workerAddress).processTask(
         { task },
         { signal: this.pushes.signal, timeoutMs: PROCESS_TASK_TIMEOUT_MS },
@@ -682,7 +682,7 @@ export class Dispatcher {
     for (let i = 0; i < results.length; i++) {
       const r = results[i];
       if (r.status === "fulfilled") continue;
-      const err = ConnectError.from(r.reason);
+      const err = toConnectError(r.reason);
       if (IGNORED_PUSH_CODES.has(err.code)) continue;
       throw new ConnectError(`Failed to submit task to worker ${tasks[i].workerAddress}: ${err.rawMessage}`,
         err.code, undefined, undefined, err);

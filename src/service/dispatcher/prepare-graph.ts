@@ -4,7 +4,6 @@
  * node name so tables survive the graph runs a worker does while building its pipeline.
  */
 import type { GraphDef } from "../../gen/tensorflow/core/framework/graph_pb.js";
-import type { NodeDef } from "../../gen/tensorflow/core/framework/node_def_pb.js";
 import { create } from "@bufbuild/protobuf";
 import { AttrValueSchema } from "../../gen/tensorflow/core/framework/attr_value_pb.js";
 
@@ -29,10 +28,6 @@ export function prepareGraph(graph: GraphDef): void {
     node.device = "";
   }
   for (const fn of graph.library?.function ?? []) {
-    for (const node of fn.nodeDef) clearDevice(node);
+    for (const node of fn.nodeDef) node.device = "";
   }
-}
-
-function clearDevice(node: NodeDef): void {
-  node.device = "";
 }

@@ -1,6 +1,8 @@
 // distribute / registerDataset / fromDatasetId end to end against our DispatchServer and
 // WorkerServers: the issue's acceptance (1 worker = 0..9, 3 workers = 3 × {0..9}), repetitions,
 // compression AUTO and null, shared jobs, the RPC sequence of one iteration, and failures.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Interceptor } from "@connectrpc/connect";
@@ -13,10 +15,12 @@ import { nodePlatform } from "../../../src/runtime/node.js";
 import { setPlatform } from "../../../src/service/platform.js";
 import { DispatchServer } from "../../../src/service/dispatch-server.js";
 import { WorkerServer } from "../../../src/service/worker/worker-server.js";
+import { realPipelineDeps, type PipelineDeps } from "../../../src/service/worker/task-pipeline.js";
 import { DataServiceSource } from "../../../src/service/client/data-service-source.js";
 import { DispatcherClient } from "../../../src/service/client/dispatcher-client.js";
 import { distribute, fromDatasetId, registerDataset } from "../../../src/service/client/distribute.js";
 import { ShardingPolicy } from "../../../src/service/client/processing-mode.js";
+import { parseService } from "../../../src/service/client/service-address.js";
 import { FakeDispatcher } from "../worker/fake-dispatcher.js";
 
 setPlatform(nodePlatform);
@@ -111,6 +115,20 @@ test("iterating the same distributed dataset again starts a new repetition and r
     assert.equal(await other.toArray(), [], "repetition 0 of the shared job is already finished");
     assert.equal(sorted(await other.toArray()), [], "repetition 1 of the shared job is finished too");
     assert.equal(sorted(await other.toArray()), copies(2, 5), "repetition 2 is new");
+  } finally {
+    await c.stop();
+  }
+});
+
+test("connect:// and grpc-web:// speak Connect and gRPC-web to the dispatcher and the workers", async () => {
+  const c = await startCluster(2);
+  try {
+    for (const scheme of ["connect", "grpc-web"]) {
+      const ds = Dataset.range(10).apply(distribute({
+        processingMode: "parallel_epochs", service: `${scheme}://${c.dispatcher._address}`, taskRefreshIntervalHintMs: REFRESH_MS,
+      }));
+      assert.equal(sorted(await ds.toArray()), copies(2, 10), scheme);
+    }
   } finally {
     await c.stop();
   }
@@ -212,13 +230,48 @@ test("breaking out of for-await releases the iteration; the workers keep serving
   }
 });
 
-test("a worker error fails the iterator with its code and the worker's address", async () => {
+test("an iterator dropped without return() does not keep the process alive", async () => {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./abandoned-iterator-child.ts", import.meta.url))], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  clearTimeout(timer);
+  assert.match(out, /done/, out);
+  assert.is(code, 0, `child output: ${out}`);
+});
+
+test("an unsupported processing mode fails the iterator with the dispatcher's code", async () => {
   const c = await startCluster(1);
   try {
     const ds = Dataset.range(10).apply(distribute({ processingMode: "distributed_epoch", service: c.service, taskRefreshIntervalHintMs: REFRESH_MS }));
-    await rejects(ds.toArray(), "Unimplemented", /DYNAMIC/);
+    await rejects(ds.toArray(), "Unimplemented", /^Failed to get or create job with the dispatcher at .*DYNAMIC/);
   } finally {
     await c.stop();
+  }
+});
+
+test("a worker error fails the iterator with its code and the worker's address", async () => {
+  const dispatcher = new DispatchServer({ host: "127.0.0.1" });
+  await dispatcher.start();
+  const failing: PipelineDeps = {
+    ...realPipelineDeps,
+    lower: () => {
+      throw new TfDataError("Unimplemented", "Unsupported op 'PyFunc' in node 'py'");
+    },
+  };
+  const worker = new WorkerServer({ dispatcherAddress: dispatcher._address, host: "127.0.0.1", heartbeatIntervalMs: HEARTBEAT_MS },
+    true, { pipelineDeps: () => Promise.resolve(failing) });
+  try {
+    await worker.start();
+    const ds = Dataset.range(10).apply(distribute({ processingMode: "parallel_epochs", service: dispatcher.target, taskRefreshIntervalHintMs: REFRESH_MS }));
+    await rejects(ds.toArray(), "Unimplemented", new RegExp(`^Failed to get element from worker ${worker.address}: .*PyFunc`));
+  } finally {
+    await worker.stop();
+    await dispatcher.stop();
   }
 });
 
@@ -263,6 +316,10 @@ test("argument validation: TF's messages, unimplemented options refused", () => 
   assert.match(code(() => distribute({ ...base, consumerIndex: 0 }))[1], /both `consumerIndex` and `numConsumers`/);
   assert.equal(code(() => distribute({ ...base, targetWorkers: "LOCAL" }))[0], "Unimplemented");
   assert.match(code(() => distribute({ ...base, job_name: "x" } as never))[1], /no option 'job_name'; did you mean 'jobName'/);
+  assert.equal(parseService("connect://h:1"), { protocol: "connect", address: "h:1" });
+  assert.equal(parseService("grpc-web://h:1"), { protocol: "grpc-web", address: "h:1" });
+  assert.equal(parseService("h:1"), { protocol: "grpc", address: "h:1" });
+  assert.equal(parseService(["grpc", "[::1]:5050"]), { protocol: "grpc", address: "[::1]:5050" });
   const distributed = Dataset.range(3).apply(distribute(base));
   assert.match(code(() => distributed.apply(distribute(base)))[1], /has no graph to register/);
 });

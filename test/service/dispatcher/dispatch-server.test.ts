@@ -106,6 +106,7 @@ const rpcs = suite("DispatcherService over the network");
 let server: DispatchServer;
 let client: Client<typeof DispatcherService>;
 let stopWorker: (() => Promise<void>) | undefined;
+let workerPort = 0;
 const pushed: TaskDef[] = [];
 
 rpcs.before(async () => {
@@ -122,7 +123,7 @@ rpcs.before(async () => {
     });
   }, { host: "127.0.0.1", port: 0 });
   stopWorker = () => w.close();
-  (rpcs as unknown as { workerPort: number }).workerPort = w.port;
+  workerPort = w.port;
 });
 
 rpcs.after(async () => {
@@ -138,7 +139,7 @@ rpcs("GetVersion = 9 over gRPC, Connect and gRPC-web", async () => {
 });
 
 rpcs("a full parallel_epochs flow: register worker, dataset, job, iteration, ProcessTask push, heartbeat, completion", async () => {
-  const workerAddress = `127.0.0.1:${(rpcs as unknown as { workerPort: number }).workerPort}`;
+  const workerAddress = `127.0.0.1:${workerPort}`;
   const hb = await client.workerHeartbeat(heartbeat(workerAddress));
   assert.equal(hb.newTasks, []);
   assert.is(server.numWorkers(), 1);

@@ -6,6 +6,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import {
   DisableCompressionAtRuntimeRequestSchema,
+  GetDataServiceMetadataRequestSchema,
   GetDatasetDefRequestSchema,
   ReleaseIterationClientRequestSchema,
   WorkerUpdateRequestSchema,
@@ -67,7 +68,7 @@ test("re-registering a requested id with different metadata fails with TF's mess
   assert.is((await d.getOrRegisterDataset(registerRequest({ id: "spec", spec: spec("a") }))).datasetId, "spec");
   const err2 = await rejection(d.getOrRegisterDataset(registerRequest({ id: "spec", spec: spec("b") })));
   assert.match(err2.message, "different element_spec");
-  const meta = await d.getDataServiceMetadata(create(GetDatasetDefRequestSchema, { datasetId: "ds" }));
+  const meta = await d.getDataServiceMetadata(create(GetDataServiceMetadataRequestSchema, { datasetId: "ds" }));
   assert.is(meta.metadata?.cardinality, 10n);
   assert.is(d.debugState.nextAvailableDatasetId(), "1000");
 });

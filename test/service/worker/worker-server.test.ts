@@ -3,12 +3,17 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import { WorkerService, type GetElementResponse } from "../../../src/gen/tensorflow/core/data/service/worker_pb.js";
 import { ProcessingModeDef_ShardingPolicy } from "../../../src/gen/tensorflow/core/protobuf/data_service_pb.js";
 import { WorkerConfig } from "../../../src/service/config.js";
 import { platform } from "../../../src/service/platform.js";
 import { WorkerServer, type WorkerServerInternals } from "../../../src/service/worker/worker-server.js";
 import { WorkerState } from "../../../src/service/worker/worker-state.js";
+import { defaultPipelineDeps } from "../../../src/service/worker/task-pipeline.js";
+import { Dataset } from "../../../src/dataset/dataset.js";
+import { GraphDefSchema } from "../../../src/gen/tensorflow/core/framework/graph_pb.js";
+import { create } from "@bufbuild/protobuf";
 import { FakeDispatcher, fakeDeps, fakeGraph, taskDef, waitFor } from "./fake-dispatcher.js";
 
 const HEARTBEAT_MS = 50;
@@ -162,6 +167,20 @@ test("a task end to end: idempotent ProcessTask, elements in order, sticky end o
   }
 });
 
+test("elements reach Connect JSON clients as parsed messages", async () => {
+  const f = await setup();
+  try {
+    const json = createClient(WorkerService, createConnectTransport({
+      baseUrl: `http://127.0.0.1:${f.worker.port}`, httpVersion: "1.1", useBinaryFormat: false,
+    }));
+    await json.processTask({ task: taskDef({ taskId: 4003n, workerAddress: f.worker.address, graph: "range:2" }) });
+    assert.is(value(await json.getElement({ taskId: 4003n })), 0n);
+    assert.is(value(await f.rpc.getElement({ taskId: 4003n })), 1n, "binary clients get the raw field");
+  } finally {
+    await teardown(f);
+  }
+});
+
 test("tasks_to_delete drops the task; later reads of it answer end of sequence", async () => {
   const f = await setup();
   try {
@@ -217,6 +236,30 @@ test("GetElement error codes: unknown task, wrong worker address, unsupported mo
     // The worker still serves after all of that.
     await f.rpc.processTask({ task: taskDef({ taskId: 4014n, workerAddress: f.worker.address, graph: "range:2" }) });
     assert.is(value(await f.rpc.getElement({ taskId: 4014n })), 0n);
+  } finally {
+    await teardown(f);
+  }
+});
+
+test("with the real graph + core: an unsupported op is UNIMPLEMENTED naming it; a range is served", async () => {
+  const f = await setup({ internals: { pipelineDeps: defaultPipelineDeps } });
+  try {
+    const graph = create(GraphDefSchema, { node: [
+      { name: "gen", op: "GeneratorDataset" },
+      { name: "dataset", op: "_Retval", input: ["gen"], attr: { T: { value: { case: "type", value: 21 } } } },
+    ] });
+    await f.rpc.processTask({ task: taskDef({
+      taskId: 4015n, workerAddress: f.worker.address, extra: { dataset: { case: "datasetDef", value: { graph } } },
+    }) });
+    await rejectsWith(f.rpc.getElement({ taskId: 4015n }), Code.Unimplemented, /Unsupported op 'GeneratorDataset' in node 'gen'/);
+    await f.rpc.processTask({ task: taskDef({
+      taskId: 4016n, workerAddress: f.worker.address,
+      extra: { dataset: { case: "datasetDef", value: { graph: Dataset.range(3).toGraphDef() } } },
+    }) });
+    const values = [];
+    for (let i = 0; i < 3; i++) values.push(value(await f.rpc.getElement({ taskId: 4016n })));
+    assert.equal(values, [0n, 1n, 2n]);
+    assert.is((await f.rpc.getElement({ taskId: 4016n })).endOfSequence, true);
   } finally {
     await teardown(f);
   }

@@ -2,7 +2,7 @@
 // that is not implemented yet.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DispatcherConfig, WorkerConfig } from "../../../src/service/config.js";
+import { DispatcherConfig, WorkerConfig } from "../../src/service/config.js";
 
 function error(f: () => unknown): { code: string; message: string } {
   try {
