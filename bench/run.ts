@@ -114,13 +114,15 @@ async function measureTf(tfCase: "range" | "images" | "range-batch", compression
 }
 
 const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+/** A rate with about three significant digits (small rates keep their decimals). */
+const rate = (n: number) => fmt(n, n >= 100 ? 0 : n >= 10 ? 1 : n >= 1 ? 2 : 3);
 
 function printTable(rows: (Measurement & { case: string; ratio?: string })[]): void {
   const head = ["case", "impl", "pipeline", "elements", "MB", "read s", "1st elem s", "elements/s", "MB/s", "ours/TF"];
   const body = rows.map((r) => [
     r.case, r.impl, r.pipeline, String(r.elements), fmt(r.bytes / 1e6), fmt(r.seconds, 2),
     r.firstElementSeconds === null ? "-" : fmt(r.firstElementSeconds, 3),
-    fmt(r.elements / r.seconds, 0), fmt(r.bytes / 1e6 / r.seconds), r.ratio ?? "",
+    rate(r.elements / r.seconds), rate(r.bytes / 1e6 / r.seconds), r.ratio ?? "",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ");

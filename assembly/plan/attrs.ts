@@ -6,6 +6,7 @@ export const ATTR_FLOAT: i32 = 2;
 export const ATTR_STRING: i32 = 3;
 export const ATTR_BOOL: i32 = 4;
 export const ATTR_LIST: i32 = 5;
+export const ATTR_BYTES: i32 = 6;
 
 export class AttrValue {
   kind: i32 = 0;
@@ -14,6 +15,7 @@ export class AttrValue {
   s: string = "";
   b: bool = false;
   list: StaticArray<f64> = new StaticArray<f64>(0);
+  bytes: ArrayBuffer = new ArrayBuffer(0);
 }
 
 /** Named attributes with typed accessors that record an error naming `owner` when wrong. */
@@ -81,6 +83,15 @@ export class Attrs {
     if (v.kind == ATTR_STRING) return v.s;
     this.wrongKind(name, "a string");
     return "";
+  }
+
+  /** A bytes attribute (a host `Uint8Array`, e.g. serialized tensors). */
+  bytes(name: string): ArrayBuffer {
+    const v = this.get(name);
+    if (v == null) return new ArrayBuffer(0);
+    if (v.kind == ATTR_BYTES) return v.bytes;
+    this.wrongKind(name, "bytes");
+    return new ArrayBuffer(0);
   }
 
   /** A list of numbers (an empty list when absent and `optional`). */

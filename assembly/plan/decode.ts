@@ -3,14 +3,14 @@
 //   DatasetNode { 1: string op; 2: repeated DatasetNode inputs; 3: repeated Attr attrs;
 //                 4: repeated Function functions }
 //   Attr        { 1: string name; 2: sint64 int; 3: double float; 4: bytes string; 5: bool;
-//                 6: packed double list }
+//                 6: packed double list; 7: bytes }
 //   Function    { 1: uint32 num_args; 2: repeated Instruction instructions;
 //                 3: packed uint32 outputs; 4: string name }
 //   Instruction { 1: string kernel; 2: packed uint32 inputs; 3: uint32 num_outputs;
 //                 4: repeated Attr attrs }
 import { fail, INVALID_ARGUMENT } from "../core/status";
 import { Reader, WT_FIXED64, WT_LEN, WT_VARINT } from "../proto/reader";
-import { ATTR_BOOL, ATTR_FLOAT, ATTR_INT, ATTR_LIST, ATTR_STRING, Attrs, AttrValue } from "./attrs";
+import { ATTR_BOOL, ATTR_BYTES, ATTR_FLOAT, ATTR_INT, ATTR_LIST, ATTR_STRING, Attrs, AttrValue } from "./attrs";
 import { DatasetNode, FunctionNode, InstructionNode } from "./nodes";
 
 /** Deepest nesting of dataset nodes accepted (guards the recursive decoder's stack). */
@@ -54,6 +54,15 @@ function decodeAttr(r: Reader, into: Attrs): bool {
       const list = new StaticArray<f64>(n);
       for (let i = 0; i < n; i++) unchecked(list[i] = load<f64>(r.lenPtr + (<usize>i << 3)));
       v.list = list;
+    } else if (f == 7 && wt == WT_LEN) {
+      v.kind = ATTR_BYTES;
+      if (!r.bytes()) {
+        malformed("truncated bytes attribute");
+        return false;
+      }
+      const buf = new ArrayBuffer(r.lenLen);
+      memory.copy(changetype<usize>(buf), r.lenPtr, <usize>r.lenLen);
+      v.bytes = buf;
     } else r.skip();
   }
   if (r.bad || v.kind == 0) {

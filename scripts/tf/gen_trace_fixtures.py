@@ -56,6 +56,8 @@ INPUTS = {
     "uint16s": "tf.data.Dataset.from_tensors(np.array([1, 65535, 7], np.uint16))",
     "int8s": "tf.data.Dataset.from_tensors(np.array([-128, 5, 127], np.int8))",
     "bools": "tf.data.Dataset.from_tensors(np.array([True, False, True]))",
+    "big": "tf.data.Dataset.from_tensors(np.arange(1000, dtype=np.float32).reshape(20, 50))",
+    "indexed": "tf.data.Dataset.from_tensors((np.arange(5, dtype=np.float32), np.int64(2)))",
 }
 
 # (name, input, kind, python function source). Every op of issue 3 section 2 appears at least once.
@@ -169,6 +171,21 @@ CASES = [
     ("dtypes_double", "doubles", "map", "lambda x: (x * 2.0, x / 3.0, tf.math.sqrt(abs(x)))"),
     ("dtypes_uint16", "uint16s", "map", "lambda x: (x + 1, x // 2, tf.math.maximum(x, 3))"),
     ("dtypes_int8", "int8s", "map", "lambda x: (x - 1, -x, x * 2)"),
+    ("reduce_scalar", "range5", "map", "lambda x: (tf.math.reduce_sum(x), tf.math.reduce_max(x, keepdims=True))"),
+    ("zeros_ones_large", "big", "map", "lambda x: (tf.zeros_like(x), tf.ones_like(x), tf.zeros([10, 100]), tf.ones([999]))"),
+    ("literal_wrap", "image", "map", "lambda x: (x + 300, x + -1)"),
+    ("numpy_constants", "range5", "map",
+     "lambda x: (x + np.array([1, 2], np.int32), np.array([1.5, 2.5], np.float32), x * np.float32(2))"),
+    ("shape_slice_known", "batched", "map",
+     "lambda x: (tf.reshape(x, [tf.shape(x)[1], -1]), tf.fill([tf.shape(x)[1]], 1), tf.fill(tf.shape(x)[1:], 0))"),
+    ("folded_arith", "range5", "map",
+     "lambda x: (tf.range(tf.constant(2) * 3), tf.fill(tf.constant([2, 3]) + 1, x), tf.zeros(tf.stack([2, tf.constant(3) + 1])))"),
+    ("nested_output", "range5", "map", "lambda x: ((x, x + 1), {'k': x * 2, 'c': 1})"),
+    ("getitem_int64_index", "indexed", "map", "lambda v, i: (v[i], v[i:], v[1:i])"),
+    ("mul_bool", "bools", "map", "lambda x: (x * x, tf.cast(x, tf.float32) * 2.0)"),
+    ("string_add", "strings", "map", "lambda x: (x + '!', tf.strings.as_string(tf.strings.to_number(x) * 2.0))"),
+    ("argmax_vector", "vector", "map", "lambda x: (tf.math.argmax(x), tf.math.argmin(x), tf.one_hot(x, 3, axis=0))"),
+    ("clip_broadcast", "matrix", "map", "lambda x: (tf.clip_by_value(x, [0., -1., 0.], 2.0), tf.cast(x, tf.bool))"),
     ("filter_even", "range5", "filter", "lambda x: tf.math.equal(x % 2, 0)"),
     ("filter_tuple", "pair", "filter", "lambda v, i: tf.math.reduce_sum(v) > tf.cast(i, tf.float32)"),
     ("filter_dict", "record", "filter", "lambda d: d['a'] > 2.0"),
@@ -194,6 +211,10 @@ ERRORS = [
     ("err_stack_shapes", "matrix", "lambda x: tf.stack([x, x[0]])"),
     ("err_mul_float_literal_uint8", "image", "lambda x: x * 2.0"),
 ]
+
+
+# Ops the tracer can emit that no case above happens to use; their OpDefs are dumped too.
+EXTRA_OPS = ["Add", "Rank"]
 
 
 def _parse_graph(data):
@@ -256,6 +277,11 @@ def _error_message(e):
     return " ".join(ln.strip() for ln in body.split("\n") if ln.strip())
 
 
+def _json_lines(items):
+    """A JSON array with one compact item per line (small diffs, small files)."""
+    return "[\n" + ",\n".join(json.dumps(x, separators=(",", ":")) for x in items) + "\n]"
+
+
 def _op_names(fn):
     return sorted({n.op for n in fn.node_def})
 
@@ -306,7 +332,7 @@ def main():
             raise AssertionError(f"{name}: TF traced {source} without error")
 
     op_defs = {}
-    for op in sorted(ops):
+    for op in sorted(ops | set(EXTRA_OPS)):
         op_defs[op] = base64.b64encode(op_def_registry.get(op).SerializeToString()).decode()
 
     with open(os.path.join(OUT_DIR, "functions.pbtxt"), "w") as f:
@@ -323,9 +349,9 @@ def main():
         f.write("/** The TensorFlow version that generated this file. */\n")
         f.write(f"export const TF_VERSION = {json.dumps(tf.__version__)};\n\n")
         f.write("/** One entry per traced case, in the generator's order. */\n")
-        f.write(f"export const TF_TRACE_FIXTURES: readonly TfTraceFixture[] = {json.dumps(fixtures, indent=1)};\n\n")
+        f.write(f"export const TF_TRACE_FIXTURES: readonly TfTraceFixture[] = {_json_lines(fixtures)};\n\n")
         f.write("/** Functions TF refuses to trace, with TF's error. */\n")
-        f.write(f"export const TF_TRACE_ERRORS: readonly TfTraceError[] = {json.dumps(errors, indent=1)};\n\n")
+        f.write(f"export const TF_TRACE_ERRORS: readonly TfTraceError[] = {_json_lines(errors)};\n\n")
         f.write("/** Serialized `OpDef` (base64) of every op the traced functions use. */\n")
         f.write(f"export const TF_OP_DEFS: Readonly<Record<string, string>> = {json.dumps(op_defs, indent=1)};\n")
     print(f"wrote {len(fixtures)} cases, {len(errors)} error cases, {len(op_defs)} op defs to {OUT_DIR}",

@@ -4,7 +4,7 @@
  * function-valued field a named function, everything else an attribute. New ops and kernels need
  * no change here. Wire format (protobuf encoding, private schema):
  *   DatasetNode { 1: op; 2: inputs; 3: attrs; 4: functions }
- *   Attr { 1: name; 2: sint64; 3: double; 4: string; 5: bool; 6: packed double list }
+ *   Attr { 1: name; 2: sint64; 3: double; 4: string; 5: bool; 6: packed double list; 7: bytes }
  *   Function { 1: num_args; 2: instructions; 3: packed outputs; 4: name }
  *   Instruction { 1: kernel; 2: packed inputs; 3: num_outputs; 4: attrs }
  */
@@ -66,7 +66,7 @@ class Buf {
   }
 }
 
-type AttrInput = number | bigint | boolean | string | readonly number[];
+type AttrInput = number | bigint | boolean | string | readonly number[] | Uint8Array;
 
 function encodeAttr(name: string, value: AttrInput, where: string): Uint8Array {
   const b = new Buf();
@@ -86,6 +86,9 @@ function encodeAttr(name: string, value: AttrInput, where: string): Uint8Array {
   } else if (typeof value === "boolean") {
     b.tag(5, 0);
     b.varint(value ? 1 : 0);
+  } else if (value instanceof Uint8Array) {
+    // Raw bytes (e.g. serialized tensors), kept apart from strings, which the core decodes as UTF-8.
+    b.lenField(7, value);
   } else if (Array.isArray(value)) {
     const body = new Uint8Array(value.length * 8);
     const dv = new DataView(body.buffer);

@@ -71,5 +71,5 @@ export interface Instruction {
   /** Number of output slots the kernel produces. */
   readonly numOutputs: number;
   /** Kernel attributes already resolved by the lowering (dtypes, shapes, flags). */
-  readonly attrs?: Readonly<Record<string, number | bigint | boolean | string | readonly number[]>>;
+  readonly attrs?: Readonly<Record<string, number | bigint | boolean | string | readonly number[] | Uint8Array>>;
 }

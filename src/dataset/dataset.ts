@@ -60,7 +60,19 @@ export interface BatchOptions {
 }
 
 /** Emits a dataset's nodes into a graph being built; returns its output node's name. */
-type GraphEmitter = (b: GraphBuilder) => string;
+export type GraphEmitter = (b: GraphBuilder) => string;
+
+/**
+ * What a graph-defined dataset is made of; transformation modules (`src/dataset/transformations/`)
+ * read these from their input (`ds._parts()`) and build their result (`Dataset._fromParts()`).
+ * @internal
+ */
+export interface DatasetParts {
+  readonly elementSpec: ElementSpec;
+  /** TF's cardinality as a bigint (-1n infinite, -2n unknown). */
+  readonly cardinality: bigint;
+  readonly emit: GraphEmitter;
+}
 
 /** Creates the component iterator of a dataset that has no graph. */
 export type IteratorFactory = () => AsyncIterator<Tensor[]> | Promise<AsyncIterator<Tensor[]>>;
@@ -152,6 +164,19 @@ export class Dataset implements AsyncIterable<Element> {
   /** The flat component specs of the elements, in TF's flattening order. */
   get componentSpecs(): TensorSpec[] {
     return flattenSpec(this.elementSpec);
+  }
+
+  /**
+   * This dataset's parts, for transformation modules; throws (naming `what`) when it has no graph.
+   * @internal
+   */
+  _parts(what: string): DatasetParts {
+    return { elementSpec: this.elementSpec, cardinality: this.#cardinality, emit: this.requireGraph(what) };
+  }
+
+  /** A dataset made of `parts` (for transformation modules). @internal */
+  static _fromParts(parts: DatasetParts): Dataset {
+    return new Dataset(parts);
   }
 
   private requireGraph(what: string): GraphEmitter {

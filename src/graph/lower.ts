@@ -8,6 +8,7 @@
  */
 import type { GraphDef } from "../gen/tensorflow/core/framework/graph_pb.js";
 import type { NodeDef } from "../gen/tensorflow/core/framework/node_def_pb.js";
+import type { TensorProto } from "../gen/tensorflow/core/framework/tensor_pb.js";
 import { DType, dtypeName } from "../core/dtype.js";
 import { TfDataError, type ErrorCode } from "../core/errors.js";
 import type { DatasetPlan } from "../core/plan.js";
@@ -159,11 +160,24 @@ class DatasetContext implements DatasetLowerContext {
   }
 
   scalar(index: number, dtype?: DType): ScalarValue {
+    const tensor = this.constant(index, dtype, "scalar");
+    return readScalar(tensor, describeNode(this.inputNode(index)));
+  }
+
+  inputNode(index: number): NodeDef {
+    return this.input(index).node;
+  }
+
+  tensor(index: number, dtype?: DType): TensorProto {
+    return this.constant(index, dtype, "tensor");
+  }
+
+  private constant(index: number, dtype: DType | undefined, kind: "scalar" | "tensor"): TensorProto {
     const { ref, node } = this.input(index);
     const def = valueOp(node.op);
     if (!def) {
       if (datasetOp(node.op)) {
-        throw this.error("InvalidArgument", `input #${index} must be a scalar tensor, but ${describeNode(node)} is a dataset`);
+        throw this.error("InvalidArgument", `input #${index} must be a ${kind === "scalar" ? "scalar " : ""}tensor, but ${describeNode(node)} is a dataset`);
       }
       throw unsupportedOpError(node, supportedValueOps(), ` (input #${index} of ${this.where})`);
     }
@@ -171,10 +185,10 @@ class DatasetContext implements DatasetLowerContext {
     const where = describeNode(node);
     const tensor = def.evaluate({ node, where, attrs: new NodeAttrs(node.attr, where) });
     if (dtype !== undefined && tensor.dtype !== dtype) {
-      throw this.error("InvalidArgument", `input #${index} (${describeNode(node)}) must be a ${dtypeName(dtype)} scalar, ` +
+      throw this.error("InvalidArgument", `input #${index} (${describeNode(node)}) must be a ${dtypeName(dtype)} ${kind}, ` +
         `got ${dtypeName(tensor.dtype)}`);
     }
-    return readScalar(tensor, where);
+    return tensor;
   }
 
   int64(index: number): bigint {

@@ -10,7 +10,7 @@ import type { Platform, RpcProtocol } from "../service/platform.js";
 function createWebTransport(address: string, protocol: RpcProtocol = "grpc-web") {
   const baseUrl = /^https?:\/\//.test(address) ? address : `http://${address}`;
   return protocol === "connect"
-    ? createConnectTransport({ baseUrl })
+    ? createConnectTransport({ baseUrl, useBinaryFormat: true })
     : createGrpcWebTransport({ baseUrl });
 }
 

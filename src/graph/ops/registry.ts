@@ -61,6 +61,10 @@ export interface DatasetLowerContext {
   dataset(index: number): LoweredInput;
   /** Evaluates data input `index` as a scalar constant; `dtype` is checked when given. */
   scalar(index: number, dtype?: DType): ScalarValue;
+  /** Evaluates data input `index` as a constant tensor of any shape; `dtype` is checked when given. */
+  tensor(index: number, dtype?: DType): TensorProto;
+  /** The node data input `index` reads (for inputs that are neither datasets nor plain constants). */
+  inputNode(index: number): NodeDef;
   /** `scalar(index, int64)` as a bigint. */
   int64(index: number): bigint;
   /** `scalar(index, bool)` as a boolean. */

@@ -7,6 +7,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { AttrValue_ListValueSchema, AttrValueSchema, type AttrValue } from "../../gen/tensorflow/core/framework/attr_value_pb.js";
+import { FullTypeDefSchema, FullTypeId, type FullTypeDef } from "../../gen/tensorflow/core/framework/full_type_pb.js";
 import { DType, dtypeName } from "../../core/dtype.js";
 import { TfDataError } from "../../core/errors.js";
 import type { PlanShape } from "../../core/plan.js";
@@ -312,8 +313,19 @@ export function applyOp(g: FuncGraph, type: string, args: ApplyOpArgs): Symbolic
     const outputs: OutputInit[] = spec.outputs.map((o, i) => ({
       dtype: outputTypes[i], shape: shapes[i], argName: o.name, argIndex: 0, value: values?.[i],
     }));
-    return g.addNode(type, name, inputs, protoAttrs, outputs);
+    return g.addNode(type, name, inputs, protoAttrs, outputs, opFullType(type, attrs));
   });
+}
+
+/**
+ * The `experimental_type` TF's op registry attaches to a node (ops with a type constructor). Of
+ * the traced ops only `Shape` has one: `TFT_PRODUCT[TFT_SHAPE_TENSOR[TFT_INT32 | TFT_INT64]]`.
+ */
+function opFullType(type: string, attrs: Readonly<Record<string, AttrInput>>): FullTypeDef | undefined {
+  if (type !== "Shape") return undefined;
+  const leaf = (typeId: FullTypeId, args: FullTypeDef[] = []) => create(FullTypeDefSchema, { typeId, args });
+  const dtype = attrs.out_type === DType.int64 ? FullTypeId.TFT_INT64 : FullTypeId.TFT_INT32;
+  return leaf(FullTypeId.TFT_PRODUCT, [leaf(FullTypeId.TFT_SHAPE_TENSOR, [leaf(dtype)])]);
 }
 
 function convertInput(g: FuncGraph, op: string, argName: string, raw: unknown, dtype: DType | undefined,

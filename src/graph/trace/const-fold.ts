@@ -176,8 +176,8 @@ function fromShapes(c: OpContext, shape: number[]): HostValue[] | undefined {
   const asDType = (xs: number[]): HostScalar[] => xs.map((x) => wrapInt(BigInt(x), dtype));
   const s = c.inputs[0].shape;
   switch (c.op) {
-    case "Shape": return fullyDefined(s) ? [{ dtype, shape, values: asDType(s) }] : undefined;
-    case "Size": return fullyDefined(s) ? [{ dtype, shape, values: asDType([numElements(s)]) }] : undefined;
+    case "Shape": return fullyDefined(s) ? [{ dtype, shape, values: asDType(s!) }] : undefined;
+    case "Size": return fullyDefined(s) ? [{ dtype, shape, values: asDType([numElements(s!)]) }] : undefined;
     case "Rank": return s !== null ? [{ dtype, shape, values: asDType([s.length]) }] : undefined;
     case "StridedSlice": {
       const src = c.inputs[0];
@@ -198,8 +198,8 @@ function fromShapes(c: OpContext, shape: number[]): HostValue[] | undefined {
  * time (all inputs constant and the op foldable, or a shape query of a known shape).
  */
 export function foldConstant(c: OpContext, shapes: readonly PlanShape[]): (HostValue | undefined)[] | undefined {
-  if (shapes.length !== 1 || !fullyDefined(shapes[0]) || numElements(shapes[0]) > MAX_FOLDED_ELEMENTS) return undefined;
-  const shape = shapes[0];
+  if (shapes.length !== 1 || !fullyDefined(shapes[0]) || numElements(shapes[0]!) > MAX_FOLDED_ELEMENTS) return undefined;
+  const shape = shapes[0]!;
   if (c.outputTypes[0] === DType.string) return undefined;
   const known = fromShapes(c, shape);
   if (known) return known;

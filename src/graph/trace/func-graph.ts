@@ -11,6 +11,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import type { AttrValue } from "../../gen/tensorflow/core/framework/attr_value_pb.js";
+import type { FullTypeDef } from "../../gen/tensorflow/core/framework/full_type_pb.js";
 import { NodeDefSchema, type NodeDef } from "../../gen/tensorflow/core/framework/node_def_pb.js";
 import type { DType } from "../../core/dtype.js";
 import { TfDataError } from "../../core/errors.js";
@@ -139,7 +140,7 @@ export class FuncGraph {
    * Input strings follow FunctionDef rules: `args_0` for arguments, `node:arg:index` otherwise.
    */
   addNode(type: string, name: string, inputs: readonly SymbolicTensor[], attrs: Record<string, AttrValue>,
-    outputs: readonly OutputInit[]): SymbolicTensor[] {
+    outputs: readonly OutputInit[], experimentalType?: FullTypeDef): SymbolicTensor[] {
     if (this.nodes.length >= MAX_TRACED_NODES) {
       throw new TfDataError("ResourceExhausted", `traced function has more than ${MAX_TRACED_NODES} nodes`);
     }
@@ -149,7 +150,9 @@ export class FuncGraph {
           `tensor '${t.name}' belongs to another traced function; tensors cannot be shared between functions`);
       }
     }
-    this.nodes.push(create(NodeDefSchema, { name, op: type, input: inputs.map((t) => t.ref), attr: sortedAttrs(attrs) }));
+    this.nodes.push(create(NodeDefSchema, {
+      name, op: type, input: inputs.map((t) => t.ref), attr: sortedAttrs(attrs), experimentalType,
+    }));
     const op: TracedOp = { type, name, inputs: [...inputs], attrs };
     return outputs.map((o) => new SymbolicTensor(this, op, o, `${name}:${o.argName}:${o.argIndex}`));
   }

@@ -15,7 +15,7 @@ export function formatShapeTF(shape: PlanShape): string {
 }
 
 /** Whether every dim is known. */
-export function fullyDefined(shape: PlanShape): shape is number[] {
+export function fullyDefined(shape: PlanShape): boolean {
   return shape !== null && shape.every((d) => d >= 0);
 }
 

@@ -145,7 +145,7 @@ function packShape(c: OpContext): PlanShape[] {
     try {
       cur = mergeShape(values[i].shape, cur);
     } catch (e) {
-      if (e instanceof ShapeError) throw new ShapeError(`${e.message}. From merging shape ${i} with other shapes.`);
+      if (e instanceof ShapeError) throw new ShapeError(`${e.message}\n\tFrom merging shape ${i} with other shapes.`);
       throw e;
     }
   }
@@ -159,13 +159,14 @@ function packShape(c: OpContext): PlanShape[] {
 
 function concatShape(c: OpContext): PlanShape[] {
   const values = c.args.values;
+  // All inputs must have the rank of the first one whose rank is known.
+  let rank: number | null = null;
+  for (const v of values) {
+    if (rank === null) rank = v.shape === null ? null : v.shape.length;
+    else if (v.shape !== null) withRank(v.shape, rank);
+  }
   const axisV = ints(input(c, "axis"));
   if (axisV === null) {
-    let rank: number | null = null;
-    for (const v of values) {
-      if (rank === null) rank = v.shape === null ? null : v.shape.length;
-      else if (v.shape !== null) withRank(v.shape, rank);
-    }
     if (rank === null) return [null];
     if (rank === 0) throw new ShapeError("Can't concatenate scalars (use tf.stack instead)");
     return [unknownOfRank(rank)];

@@ -4,7 +4,7 @@
  * `DisableCompressionAtRuntime`), then gives every new iterator the next repetition number and an
  * iteration of its own (`GetOrCreateJob` → `GetOrCreateIteration`), read first-come-first-served.
  */
-import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { getCore } from "../../core/core.js";
 import { TfDataError } from "../../core/errors.js";
 import type { Tensor } from "../../core/tensor.js";
@@ -19,6 +19,7 @@ import { DispatcherClient } from "./dispatcher-client.js";
 import { FcfsReader } from "./fcfs-reader.js";
 import { describeFailure, retryOrFail } from "./failure.js";
 import type { ServiceAddress } from "./service-address.js";
+import { WorkerElementClient } from "./worker-client.js";
 
 /** `maxOutstandingRequests` meaning "let the runtime decide" (tf.data.AUTOTUNE). */
 export const AUTOTUNE = -1;
@@ -60,7 +61,7 @@ export class DataServiceSource {
   readonly dispatcher: DispatcherClient;
   private repetition = 0n;
   private prepared: Promise<Prepared> | undefined;
-  private readonly transports = new Map<string, Transport>();
+  private readonly workers = new Map<string, WorkerElementClient>();
 
   constructor(readonly init: DataServiceSourceInit) {
     this.dispatcher = init.dispatcher ?? new DispatcherClient(init.service.address, init.service.protocol);
@@ -102,7 +103,7 @@ export class DataServiceSource {
     const reader = new FcfsReader({
       dispatcher: this.dispatcher,
       iterationClientId,
-      transport: (address) => this.transport(address),
+      worker: (address) => this.worker(address),
       maxOutstandingRequests: max,
       taskRefreshIntervalMs: this.init.taskRefreshIntervalMs,
       decode: (kind, bytes) => core.decodeElement(kind, bytes),
@@ -114,13 +115,13 @@ export class DataServiceSource {
     return reader;
   }
 
-  private transport(address: string): Transport {
-    let t = this.transports.get(address);
-    if (!t) {
-      t = platform().createTransport(address, this.init.service.protocol);
-      this.transports.set(address, t);
+  private worker(address: string): WorkerElementClient {
+    let w = this.workers.get(address);
+    if (!w) {
+      w = new WorkerElementClient(platform().createTransport(address, this.init.service.protocol));
+      this.workers.set(address, w);
     }
-    return t;
+    return w;
   }
 
   private async doPrepare(signal?: AbortSignal): Promise<Prepared> {

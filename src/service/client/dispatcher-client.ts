@@ -36,20 +36,21 @@ export class DispatcherClient {
   /**
    * Calls `GetVersion` once (retried on retryable errors while `signal` allows, like TF's channel
    * initialisation) and fails with `FAILED_PRECONDITION` naming both versions when they differ.
-   * A failed check is forgotten, so a later call tries again.
+   * A failed check is forgotten, so a later call tries again. `onRetry` sees each retried failure.
    */
-  ensureCompatible(signal?: AbortSignal): Promise<void> {
-    this.versionCheck ??= this.checkVersion(signal).catch((err: unknown) => {
+  ensureCompatible(signal?: AbortSignal, onRetry?: (err: unknown) => void): Promise<void> {
+    this.versionCheck ??= this.checkVersion(signal, onRetry).catch((err: unknown) => {
       this.versionCheck = undefined;
       throw err;
     });
     return this.versionCheck;
   }
 
-  private async checkVersion(signal?: AbortSignal): Promise<void> {
+  private async checkVersion(signal?: AbortSignal, onRetry?: (err: unknown) => void): Promise<void> {
     const res = await retry(() => this.rpc.getVersion({}, { signal }), {
       description: `get the tf.data service version from the dispatcher at ${this.address}`,
       signal,
+      onRetry,
     });
     if (res.version !== DATA_SERVICE_VERSION) {
       throw new ConnectError(

@@ -14,7 +14,7 @@
  *   refresh interval, so the end is noticed quickly);
  * - `ReleaseIterationClient` when the iterator ends, fails or is abandoned (`return()`).
  */
-import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { ElementKind } from "../../core/core.js";
 import { TfDataError } from "../../core/errors.js";
 import type { Tensor } from "../../core/tensor.js";
@@ -24,7 +24,7 @@ import { isRetryable } from "../errors.js";
 import type { DispatcherClient } from "./dispatcher-client.js";
 import { failure } from "./failure.js";
 import { computeBackoffMs } from "./retry.js";
-import { getElementRaw } from "./worker-client.js";
+import type { WorkerElementClient } from "./worker-client.js";
 
 /** Skips in a row, per task, after which requests stop saying `allow_skip` (TF: 5). */
 export const SKIPS_PER_TASK_BEFORE_BLOCKING = 5;
@@ -43,8 +43,8 @@ export interface FcfsReaderOptions {
   readonly dispatcher: DispatcherClient;
   /** The iteration client this reader is. */
   readonly iterationClientId: bigint;
-  /** Transport to a worker address (shared across iterations by the caller). */
-  readonly transport: (workerAddress: string) => Transport;
+  /** The `GetElement` client of a worker address (shared across iterations by the caller). */
+  readonly worker: (workerAddress: string) => WorkerElementClient;
   /** Requests in flight plus results waiting, at most. */
   readonly maxOutstandingRequests: number;
   /** Period of `ClientHeartbeat`. */
@@ -55,7 +55,7 @@ export interface FcfsReaderOptions {
 
 interface ReadTask {
   readonly info: TaskInfo;
-  readonly transport: Transport;
+  readonly worker: WorkerElementClient;
   inUse: boolean;
   endOfSequence: boolean;
   numRetries: number;
@@ -228,7 +228,7 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
       for (const info of listed.values()) {
         this.tasks.push({
           info,
-          transport: this.opts.transport(info.workerAddress),
+          worker: this.opts.worker(info.workerAddress),
           inUse: false,
           endOfSequence: false,
           numRetries: 0,
@@ -273,7 +273,7 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
       this.pump();
       this.notify();
     };
-    getElementRaw(task.transport, { taskId: task.info.taskId, allowSkip }, signal).then(
+    task.worker.getElement({ taskId: task.info.taskId, allowSkip }, signal).then(
       (res) => {
         task.numRetries = 0;
         if (res.endOfSequence) {

@@ -6,14 +6,22 @@
  * message only to serialize it again for the core would copy every byte twice, so the response is
  * read with a field-less schema: protobuf-es then keeps every field as a raw unknown field, a
  * view into the received buffer, and this module picks the fields out by number.
- * (This needs the binary codec; every transport the platforms create uses it.)
+ *
+ * That only works with the binary codec. A transport may speak JSON (connect-web's Connect
+ * transport does by default), so each worker client starts with the typed method and switches to
+ * the raw one once a response's content type shows the binary codec; JSON transports stay typed.
  */
-import type { DescMethodUnary, DescMessage } from "@bufbuild/protobuf";
+import { toBinary, type DescMethodUnary, type DescMessage } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
 import type { Transport } from "@connectrpc/connect";
 import type { ElementKind } from "../../core/core.js";
-import { GetWorkerTasksRequestSchema, WorkerService } from "../../gen/tensorflow/core/data/service/worker_pb.js";
-import type { GetElementRequestSchema } from "../../gen/tensorflow/core/data/service/worker_pb.js";
+import {
+  GetWorkerTasksRequestSchema,
+  WorkerService,
+  type GetElementRequestSchema,
+  type GetElementResponse,
+} from "../../gen/tensorflow/core/data/service/worker_pb.js";
+import { CompressedElementSchema, UncompressedElementSchema } from "../../gen/tensorflow/core/framework/dataset_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 
 /** A `GetElementResponse` with the element still in wire form. */
@@ -41,14 +49,43 @@ const FIELD_SKIP_TASK = 4;
 const FIELD_UNCOMPRESSED = 5;
 const FIELD_ELEMENT_INDEX = 6;
 
-/** Calls `GetElement` on a worker and returns the raw response. */
-export async function getElementRaw(
-  transport: Transport,
-  request: MessageInitShape<typeof GetElementRequestSchema>,
-  signal?: AbortSignal,
-): Promise<RawElementResponse> {
-  const res = await transport.unary(rawGetElement, signal, undefined, undefined, request);
-  return parseRawResponse(res.message.$unknown ?? []);
+/** `GetElement` on one worker (one transport), returning the element in wire form. */
+export class WorkerElementClient {
+  /** Whether the transport was seen to use the binary codec (then the raw method is safe). */
+  private binary = false;
+
+  constructor(readonly transport: Transport) {}
+
+  /** True once responses are read raw (the transport showed the binary codec). */
+  get readsRaw(): boolean {
+    return this.binary;
+  }
+
+  /** Calls `GetElement`; see the module comment for the two ways it reads the answer. */
+  async getElement(
+    request: MessageInitShape<typeof GetElementRequestSchema>,
+    signal?: AbortSignal,
+  ): Promise<RawElementResponse> {
+    if (this.binary) {
+      const res = await this.transport.unary(rawGetElement, signal, undefined, undefined, request);
+      return parseRawResponse(res.message.$unknown ?? []);
+    }
+    const res = await this.transport.unary(WorkerService.method.getElement, signal, undefined, undefined, request);
+    const contentType = res.header.get("content-type") ?? "";
+    if (contentType !== "" && !contentType.includes("json")) this.binary = true;
+    return fromTyped(res.message);
+  }
+}
+
+/** A typed response in wire form (the element message serialized again for the core). */
+export function fromTyped(res: GetElementResponse): RawElementResponse {
+  let element: RawElementResponse["element"];
+  if (res.element.case === "compressed") {
+    element = { kind: "compressed", bytes: toBinary(CompressedElementSchema, res.element.value) };
+  } else if (res.element.case === "uncompressed") {
+    element = { kind: "uncompressed", bytes: toBinary(UncompressedElementSchema, res.element.value) };
+  }
+  return { element, elementIndex: res.elementIndex, endOfSequence: res.endOfSequence, skipTask: res.skipTask };
 }
 
 /** Reads the fields of a `GetElementResponse` from raw unknown fields (last occurrence wins). */

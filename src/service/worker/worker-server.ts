@@ -7,6 +7,7 @@
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
 import { ProcessTaskResponseSchema, WorkerService } from "../../gen/tensorflow/core/data/service/worker_pb.js";
+import { TfDataError } from "../../core/errors.js";
 import { WorkerConfig, type WorkerConfigInit } from "../config.js";
 import { guard } from "../errors.js";
 import { platform, type ListeningServer } from "../platform.js";
@@ -88,8 +89,8 @@ export class WorkerServer {
    */
   start(): Promise<void> {
     if (this.phase === "stopping" || this.phase === "stopped") {
-      return Promise.reject(new ConnectError(
-        "This WorkerServer was stopped; create a new WorkerServer to serve again.", Code.FailedPrecondition));
+      return Promise.reject(new TfDataError("FailedPrecondition",
+        "This WorkerServer was stopped; create a new WorkerServer to serve again."));
     }
     if (this.joinFailed) this.resetJoin();
     this.starting ??= this.run().catch(async (err: unknown) => {
@@ -158,7 +159,8 @@ export class WorkerServer {
     if (signal.aborted) throw signal.reason;
     this.state.workerAddress = cfg.workerAddress.replace("%port%", String(this.listener.port));
     const dispatcher = (this.dispatcher = new DispatcherClient(cfg.dispatcherAddress, cfg.protocol));
-    await dispatcher.ensureCompatible(signal);
+    await dispatcher.ensureCompatible(signal, (err) =>
+      this.warnOnce(`Failed to reach the dispatcher at ${cfg.dispatcherAddress}`, err));
     await retry(() => this.heartbeat(), {
       description: `register worker ${this.address} with the dispatcher at ${cfg.dispatcherAddress}`,
       signal,

@@ -6,7 +6,9 @@ import { Code, ConnectError, createClient, type Client } from "@connectrpc/conne
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { WorkerService, type GetElementResponse } from "../../../src/gen/tensorflow/core/data/service/worker_pb.js";
 import { ProcessingModeDef_ShardingPolicy } from "../../../src/gen/tensorflow/core/protobuf/data_service_pb.js";
+import { TfDataError } from "../../../src/core/errors.js";
 import { WorkerConfig } from "../../../src/service/config.js";
+import { toConnectError } from "../../../src/service/errors.js";
 import { platform } from "../../../src/service/platform.js";
 import { WorkerServer, type WorkerServerInternals } from "../../../src/service/worker/worker-server.js";
 import { WorkerState } from "../../../src/service/worker/worker-state.js";
@@ -58,7 +60,7 @@ async function rejectsWith(p: Promise<unknown>, code: Code, pattern: RegExp): Pr
   try {
     await p;
   } catch (err) {
-    const ce = ConnectError.from(err);
+    const ce = err instanceof TfDataError ? toConnectError(err) : ConnectError.from(err);
     assert.is(Code[ce.code], Code[code], `code of: ${ce.message}`);
     assert.match(ce.rawMessage, pattern);
     return ce;
@@ -122,13 +124,18 @@ test("before registration GetElement is UNAVAILABLE; stop() during start cancels
   const probe = await new FakeDispatcher().start();
   const deadAddress = probe.address;
   await probe.stop();
-  const worker = new WorkerServer({ dispatcherAddress: deadAddress, host: "127.0.0.1", workerAddress: "127.0.0.1:%port%" }, false);
+  const warnings: string[] = [];
+  const worker = new WorkerServer({ dispatcherAddress: deadAddress, host: "127.0.0.1", workerAddress: "127.0.0.1:%port%" }, false,
+    { warn: (m) => warnings.push(m) });
   const starting = worker.start();
   starting.catch(() => {});
   try {
     await waitFor(() => worker.port > 0, 5_000, "bind");
     const rpc = createClient(WorkerService, platform().createTransport(`127.0.0.1:${worker.port}`, "grpc"));
     await rejectsWith(rpc.getElement({ taskId: 4000n }), Code.Unavailable, /^Worker has not yet registered with dispatcher\.$/);
+    await waitFor(() => warnings.length > 0, 2_000, "a warning");
+    assert.match(warnings[0], new RegExp(`Failed to reach the dispatcher at ${deadAddress}`));
+    assert.is(warnings.length, 1, "repeated identical failures are logged once");
   } finally {
     await worker.stop();
   }

@@ -27,7 +27,7 @@ import { applyOp, castTensor, constantOp, convertToTensor } from "../apply-op.js
 import type { FuncGraph } from "../func-graph.js";
 import { hostValueFromJs, isArrayLike, numElements, type HostValue } from "../host-value.js";
 import { fullyDefined } from "../shape-algebra.js";
-import { SymbolicTensor } from "../symbolic-tensor.js";
+import type { SymbolicTensor } from "../symbolic-tensor.js";
 import { graphFor, isTensor, toDType, type DTypeLike, type TensorLike } from "./common.js";
 import { sub } from "./math.js";
 
@@ -209,7 +209,7 @@ function shapeInternal(g: FuncGraph, x: SymbolicTensor, outType?: DType): Symbol
   return g.nameScope(undefined, "Shape", (scope) => {
     if (fullyDefined(x.shape)) {
       if (outType === undefined) {
-        const big = x.shape.some((d) => d >= 2 ** 31);
+        const big = x.shape!.some((d) => d >= 2 ** 31);
         return constantOp(g, hostValueFromJs(x.shape, big ? DType.int64 : DType.int32), "shape_as_tensor");
       }
       return constantOp(g, hostValueFromJs(x.shape, outType), scope);
@@ -223,7 +223,7 @@ function arrayLike(x: TensorLike, dtype: DTypeLike | undefined, one: boolean): S
   return g.nameScope(undefined, one ? "ones_like" : "zeros_like", (scope) => {
     const t = isTensor(x) ? x : convertToTensor(g, x, { name: "tensor" });
     const d = dtype === undefined ? undefined : toDType(dtype);
-    if (fullyDefined(t.shape) && t.dtype !== DType.variant) return filled(g, t.shape, d ?? t.dtype, one, scope);
+    if (fullyDefined(t.shape) && t.dtype !== DType.variant) return filled(g, t.shape!, d ?? t.dtype, one, scope);
     if (d !== undefined && d !== t.dtype && d !== DType.variant) return filled(g, shapeInternal(g, t), d, one, scope);
     return applyOp(g, one ? "OnesLike" : "ZerosLike", { name: scope, inputs: { x: t } })[0];
   });
@@ -292,7 +292,7 @@ export function size(x: TensorLike, outType: DTypeLike = DType.int32): SymbolicT
   return g.nameScope(undefined, "Size", (scope) => {
     const t = convertToTensor(g, x);
     const s = t.shape;
-    if (fullyDefined(s)) return constantOp(g, hostValueFromJs(numElements(s), d), scope);
+    if (fullyDefined(s)) return constantOp(g, hostValueFromJs(numElements(s!), d), scope);
     if (s !== null && s.some((dim) => dim === 0)) return constantOp(g, hostValueFromJs(0, d), scope);
     return applyOp(g, "Size", { name: scope, inputs: { input: t }, attrs: { out_type: d } })[0];
   });
@@ -344,6 +344,3 @@ export function oneHot(indices: TensorLike, depth: TensorLike, opts: OneHotOptio
 export function hostConstant(g: FuncGraph, v: HostValue, name = "Const"): SymbolicTensor {
   return constantOp(g, v, name);
 }
-
-/** Re-exported for callers that build index tensors. */
-export { SymbolicTensor };
