@@ -13,7 +13,7 @@ import { decodeDatasetNode } from "./plan/decode";
 import { buildDataset } from "./datasets/registry";
 import { registerDatasetOps } from "./datasets/all";
 import { registerKernels } from "./kernels/all";
-import { DatasetIterator } from "./datasets/dataset";
+import { Dataset, DatasetIterator } from "./datasets/dataset";
 import { clearDescriptor, describe, describeWire, describeWords, descriptorPtr } from "./abi/describe";
 import { DT_STRING, DT_VARIANT } from "./core/dtype";
 import { allocTensor } from "./core/tensor";
@@ -25,6 +25,8 @@ import { MAX_RANK } from "./codec/shape";
 
 registerDatasetOps();
 registerKernels();
+
+export { runFunction } from "./kernels/run-function";
 
 let errBuf = new ArrayBuffer(0);
 
@@ -74,6 +76,37 @@ export function iterCreate(planPtr: usize, planLen: usize): i32 {
   const ds = buildDataset(node);
   if (ds == null) return 0;
   const it = ds.makeIterator();
+  if (it == null) return 0;
+  return newHandle(new IteratorState(it));
+}
+
+class DatasetState {
+  constructor(public ds: Dataset) {}
+}
+
+/**
+ * Builds a dataset from a binary plan and keeps it: iterators made from it with
+ * `datasetIterator` share its state across passes, as TF's do (a reshuffling shuffle draws new
+ * seeds for each pass). Returns a handle (> 0; release it with iterRelease) or 0 with an error.
+ */
+export function datasetCreate(planPtr: usize, planLen: usize): i32 {
+  clearError();
+  const node = decodeDatasetNode(new Reader(planPtr, planLen));
+  if (node == null) return 0;
+  const ds = buildDataset(node);
+  if (ds == null) return 0;
+  return newHandle(new DatasetState(ds));
+}
+
+/** A new iterator (a handle for iterNext / iterNextWire / iterRelease) over a kept dataset; 0 with an error. */
+export function datasetIterator(h: i32): i32 {
+  clearError();
+  const o = getHandle(h);
+  if (o == null || !(o instanceof DatasetState)) {
+    fail(INVALID_ARGUMENT, "dataset handle " + h.toString() + " is not live (released or never created)");
+    return 0;
+  }
+  const it = changetype<DatasetState>(o).ds.makeIterator();
   if (it == null) return 0;
   return newHandle(new IteratorState(it));
 }

@@ -21,7 +21,7 @@ const phases = [
   {
     name: "node",
     cmd: [process.execPath, "--import", "tsx", "node_modules/uvu/bin.js", "test", nodeFilter,
-      "--no-color", "-i", "^deno/", "-i", "^browser/", "-i", "fixtures", "-i", "helpers"],
+      "--no-color", "-i", "\\.(web|deno|browser)\\.test\\.ts$", "-i", "fixtures", "-i", "helpers"],
   },
   {
     name: "deno",

@@ -4,10 +4,21 @@ import { makeMap } from "./map";
 import { makeRange } from "./range";
 import { registerDataset } from "./registry";
 import { makeTake } from "./take";
+import { makeFilter } from "./filter";
+import { makeFlatMap, makeInterleave } from "./flat-map";
+import { makeScan } from "./scan";
+import { makeShuffle } from "./shuffle";
+import { DATASET_PARAM_OP, makeDatasetParam } from "./template";
 
 export function registerDatasetOps(): void {
   registerDataset("range", makeRange);
   registerDataset("take", makeTake);
   registerDataset("batch", makeBatch);
   registerDataset("map", makeMap);
+  registerDataset("filter", makeFilter);
+  registerDataset("flatMap", makeFlatMap);
+  registerDataset("interleave", makeInterleave);
+  registerDataset("scan", makeScan);
+  registerDataset("shuffle", makeShuffle);
+  registerDataset(DATASET_PARAM_OP, makeDatasetParam);
 }

@@ -8,7 +8,8 @@ suites (`test/golden/*.test.ts`) check, per pipeline, that
   (b) TF's GraphDef, lowered by us, runs in our core and yields TF's elements,
   (c) our GraphDef runs in TF (`DatasetFromGraph`) and yields TF's elements.
 This script is the TF side: for each pipeline it records
-  * `graph`: `dataset._as_serialized_graph()` (base64), the graph a TF client ships,
+  * `graph`: `dataset._as_serialized_graph()` (base64), the graph a TF client ships (re-serialized
+    with protobuf's deterministic map order: the same message, stable bytes),
   * `spec`: the element_spec (nesting: tuple / dict / tensor; dtype and shape, -1 = unknown dim),
   * `cardinality`: `dataset.cardinality()` (-1 infinite, -2 unknown),
   * `elements`: one list of flat components per element (TF's `tf.nest` order); a component is
@@ -149,7 +150,7 @@ CORPUS = {
         2, drop_remainder=True),
     "tr_padded_batch_tuple": lambda: D.range(1, 4).map(
         lambda x: (tf.fill([x], tf.strings.as_string(x)), tf.cast(x, tf.float32))).padded_batch(
-        2, padded_shapes=([None], []), padding_values=("pad", -1.0)),
+        2, padded_shapes=([None], []), padding_values=("pad", -1.5)),
     "tr_unbatch": lambda: D.from_tensors([[1, 2], [3, 4], [5, 6]]).unbatch(),
     "tr_unbatch_tuple": lambda: D.range(7).map(lambda x: (x, tf.strings.as_string(x))).batch(3).unbatch(),
     "tr_rebatch": lambda: D.range(10).batch(4).rebatch(2),
@@ -261,6 +262,8 @@ CORPUS = {
     "op_fill": lambda: D.range(3).map(lambda x: (tf.fill([2, 3], x), tf.fill([2], 7), tf.fill([x], 1.5))),
     "op_zeros_ones_like": lambda: D.from_tensors(np.array([[1., -2.], [3., 4.]], np.float32)).map(
         lambda x: (tf.zeros_like(x), tf.ones_like(x), tf.zeros_like(x, dtype=tf.int32), tf.ones_like(x > 0))),
+    "op_zeros_ones_like_dynamic": lambda: D.from_tensor_slices(np.arange(10, dtype=np.int32).reshape(5, 2)).batch(2).map(
+        lambda x: (tf.zeros_like(x), tf.ones_like(x), tf.zeros_like(x, dtype=tf.int64), tf.ones_like(x, dtype=tf.float32))),
     "op_range": lambda: D.range(4).map(lambda x: (tf.range(x), tf.range(1, 8, 3), tf.range(0.5, 2.0))),
     "op_shape_size": lambda: D.from_tensor_slices(np.arange(10, dtype=np.int32).reshape(5, 2)).batch(2).map(
         lambda x: (tf.shape(x), tf.size(x), tf.size(x, out_type=tf.int64))),
@@ -401,7 +404,10 @@ def _elements(ds, limit=None):
 
 
 def _graph(ds):
-    return ds._as_serialized_graph().numpy()  # pylint: disable=protected-access
+    """`_as_serialized_graph()`, re-serialized deterministically: the same GraphDef message, but
+    attr maps in key order instead of TF's hash order, so regenerating does not churn the bytes."""
+    data = ds._as_serialized_graph().numpy()  # pylint: disable=protected-access
+    return _parse(data).SerializeToString(deterministic=True)
 
 
 def _parse(data):
@@ -479,6 +485,8 @@ def _comparable(fixture):
     out = dict(fixture)
     if "graph" in out:
         out["graph"] = _normalized_graph(out["graph"])
+    if out.get("order") == "multiset":
+        out["elements"] = sorted(out["elements"], key=lambda e: json.dumps(e, sort_keys=True))
     return out
 
 

@@ -18,7 +18,7 @@ The function source of each case is written twice: here in Python and, in the TS
 Python spelling used here (`x.add(y)` is `x + y`, `reshape(x, s)` is `tf.reshape(x, s)`, ...).
 
 Output (small, committed): `test/fixtures/trace/tf-trace.ts` (a TS module, so isomorphic suites
-can import it) and `test/fixtures/trace/functions.pbtxt` (every FunctionDef, for human review).
+can import it) and `test/fixtures/trace/functions.txt` (every FunctionDef, one line per node, for human review).
 
 Regenerate (from the repo root):
     .venv-tf/bin/python scripts/tf/gen_trace_fixtures.py
@@ -58,7 +58,16 @@ INPUTS = {
     "bools": "tf.data.Dataset.from_tensors(np.array([True, False, True]))",
     "big": "tf.data.Dataset.from_tensors(np.arange(1000, dtype=np.float32).reshape(20, 50))",
     "indexed": "tf.data.Dataset.from_tensors((np.arange(5, dtype=np.float32), np.int64(2)))",
+    "mixed": "tf.data.Dataset.from_tensors((np.array([1, 7], np.uint32), np.uint64(2**40), "
+             "np.array([-3, 3], np.int16), tf.constant([1.5, -2.0], tf.bfloat16)))",
+    "nested": "tf.data.Dataset.from_tensors({'img': np.ones((2, 2), np.uint8), 'meta': (np.int64(3), 'x')})",
+    # Unknown rank: only a generator can declare it (its own functions are in the library too).
+    "unranked": "tf.data.Dataset.from_generator(lambda: iter([np.ones((2, 2), np.float32)]), "
+                "output_signature=tf.TensorSpec(shape=None, dtype=tf.float32))",
 }
+
+# Inputs whose graphs call back into Python (only TF can run them).
+PYTHON_INPUTS = {"unranked"}
 
 # (name, input, kind, python function source). Every op of issue 3 section 2 appears at least once.
 CASES = [
@@ -186,6 +195,23 @@ CASES = [
     ("string_add", "strings", "map", "lambda x: (x + '!', tf.strings.as_string(tf.strings.to_number(x) * 2.0))"),
     ("argmax_vector", "vector", "map", "lambda x: (tf.math.argmax(x), tf.math.argmin(x), tf.one_hot(x, 3, axis=0))"),
     ("clip_broadcast", "matrix", "map", "lambda x: (tf.clip_by_value(x, [0., -1., 0.], 2.0), tf.cast(x, tf.bool))"),
+    ("dtypes_misc", "mixed", "map",
+     "lambda a, b, c, d: (a + 1, b * 2, c - 3, d * 2.0, tf.constant([1.5, 2.5], tf.bfloat16), "
+     "tf.constant([1, 2], tf.uint64), tf.constant(3, tf.uint32) + a)"),
+    ("dict_nested_input", "nested", "map",
+     "lambda d: {'img': tf.cast(d['img'], tf.float32) / 255.0, 'n': d['meta'][0] + 1, 's': d['meta'][1] + '!'}"),
+    ("concat_literal", "matrix", "map",
+     "lambda x: (tf.concat([x, [[1., 2., 3.]]], 0), tf.stack([x[0], [7., 8., 9.]], axis=1))"),
+    ("gather_int64", "range5", "map",
+     "lambda x: (tf.gather(tf.constant([10, 20, 30, 40, 50]), x), tf.one_hot(x, tf.cast(x, tf.int32) + 1))"),
+    ("range_tensor_float", "floats", "map", "lambda x: (tf.range(x, 3.0, 0.5), tf.range(tf.cast(x, tf.int32) + 3))"),
+    ("reduce_axis_tensor", "matrix", "map",
+     "lambda x: (tf.math.reduce_sum(x, tf.constant(1)), tf.math.reduce_mean(x, axis=[-1], keepdims=True))"),
+    ("where_scalar_cond", "floats", "map", "lambda x: (tf.where(True, x, 0.0), tf.where(x > 0.0, x, [1.0]))"),
+    ("unknown_rank", "unranked", "map",
+     "lambda x: (tf.transpose(x), tf.math.reduce_sum(x), x + 1.0, tf.shape(x), tf.size(x), tf.reshape(x, [-1]), "
+     "tf.expand_dims(x, 0), tf.squeeze(x), tf.zeros_like(x), tf.concat([x, x], 0), x[0], tf.math.reduce_max(x, 0), "
+     "tf.stack([x, x]), tf.gather(x, [0]), tf.tile(x, [1, 2]), tf.math.argmax(x, 1), x[..., 1:])"),
     ("filter_even", "range5", "filter", "lambda x: tf.math.equal(x % 2, 0)"),
     ("filter_tuple", "pair", "filter", "lambda v, i: tf.math.reduce_sum(v) > tf.cast(i, tf.float32)"),
     ("filter_dict", "record", "filter", "lambda d: d['a'] > 2.0"),
@@ -282,6 +308,39 @@ def _json_lines(items):
     return "[\n" + ",\n".join(json.dumps(x, separators=(",", ":")) for x in items) + "\n]"
 
 
+def _attr_text(v):
+    """An AttrValue in one short line (`DT_FLOAT`, `-1`, `[1, 2]`, `int32[2] [3 2]`)."""
+    kind = v.WhichOneof("value")
+    if kind == "type":
+        return tf.as_dtype(v.type).name
+    if kind == "tensor":
+        arr = tf.make_ndarray(v.tensor)
+        shape = "x".join(str(d) for d in arr.shape)
+        return f"{tf.as_dtype(v.tensor.dtype).name}[{shape}] {np.array2string(arr.reshape(-1), separator=' ')}"
+    if kind == "list":
+        if v.list.type:
+            return "[" + ", ".join(tf.as_dtype(t).name for t in v.list.type) + "]"
+        if v.list.shape:
+            return "[" + ", ".join(str(tf.TensorShape(sh)) for sh in v.list.shape) + "]"
+        return str(list(v.list.i))
+    if kind == "s":
+        return repr(v.s.decode())
+    return str(getattr(v, kind))
+
+
+def _function_text(fdef):
+    """A FunctionDef in a compact, reviewable form: one line per node."""
+    sig = fdef.signature
+    args = ", ".join(f"{a.name}: {tf.as_dtype(a.type).name}" for a in sig.input_arg)
+    outs = ", ".join(f"{a.name}: {tf.as_dtype(a.type).name}" for a in sig.output_arg)
+    lines = [f"{sig.name}({args}) -> ({outs})"]
+    for n in fdef.node_def:
+        attrs = ", ".join(f"{k}={_attr_text(n.attr[k])}" for k in sorted(n.attr))
+        lines.append(f"  {n.name} = {n.op}({', '.join(n.input)}) {{{attrs}}}")
+    lines.append("  ret " + ", ".join(f"{k}={fdef.ret[k]}" for k in sorted(fdef.ret)))
+    return "\n".join(lines)
+
+
 def _op_names(fn):
     return sorted({n.op for n in fn.node_def})
 
@@ -294,10 +353,13 @@ def main():
         ds = eval(INPUTS[input_key])  # pylint: disable=eval-used
         fn = eval(source)  # pylint: disable=eval-used
         out = ds.map(fn) if kind == "map" else ds.filter(fn)
-        data = out._as_serialized_graph().numpy()  # pylint: disable=protected-access
-        graph = _parse_graph(data)
-        assert len(graph.library.function) == 1, name
-        fdef = graph.library.function[0]
+        graph = _parse_graph(out._as_serialized_graph().numpy())  # pylint: disable=protected-access
+        # TF writes proto maps in hash order; re-serialize with sorted keys so the fixture file
+        # is reproducible (the same message, byte-stable).
+        data = graph.SerializeToString(deterministic=True)
+        node = [n for n in graph.node if n.op in ("MapDataset", "FilterDataset")][-1]
+        fname = node.attr["f" if kind == "map" else "predicate"].func.name
+        fdef = next(f for f in graph.library.function if f.signature.name == fname)
         ops.update(_op_names(fdef))
         elements = [[_component(c) for c in tf.nest.flatten(el)] for el in out]
         fixtures.append({
@@ -309,9 +371,12 @@ def main():
             "outputStructure": _structure_json(out.element_spec),
             "function": fdef.signature.name,
             "graph": base64.b64encode(data).decode(),
+            # False when the input dataset runs Python code (a generator): such a graph only
+            # runs in TF, not on our engine.
+            "portable": input_key not in PYTHON_INPUTS,
             "elements": elements,
         })
-        pbtxt.append(f"# {name}: {INPUTS[input_key]}.{kind}({source})\n{fdef}")
+        pbtxt.append(f"# {name}: {INPUTS[input_key]}.{kind}({source})\n{_function_text(fdef)}\n")
 
     errors = []
     for name, input_key, source in ERRORS:
@@ -335,8 +400,12 @@ def main():
     for op in sorted(ops | set(EXTRA_OPS)):
         op_defs[op] = base64.b64encode(op_def_registry.get(op).SerializeToString()).decode()
 
-    with open(os.path.join(OUT_DIR, "functions.pbtxt"), "w") as f:
-        f.write("# Generated by scripts/tf/gen_trace_fixtures.py: the FunctionDef TF traced for each case.\n\n")
+    old = os.path.join(OUT_DIR, "functions.pbtxt")
+    if os.path.exists(old):
+        os.remove(old)
+    with open(os.path.join(OUT_DIR, "functions.txt"), "w") as f:
+        f.write("# Generated by scripts/tf/gen_trace_fixtures.py: the FunctionDef TF traced for each case,\n"
+                "# one line per node (`name = Op(inputs) {attrs}`); the exact protos are in tf-trace.ts.\n\n")
         f.write("\n".join(pbtxt))
     with open(os.path.join(OUT_DIR, "tf-trace.ts"), "w") as f:
         f.write("// Generated by scripts/tf/gen_trace_fixtures.py from TensorFlow "

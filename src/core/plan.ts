@@ -18,7 +18,8 @@ export type DatasetPlan =
   | RangePlan
   | TakePlan
   | BatchPlan
-  | MapPlan;
+  | MapPlan
+  | FilterPlan | ShufflePlan | FlatMapPlan | InterleavePlan | ScanPlan | DatasetParamPlan;
 
 /** `RangeDataset`: start, stop, step as in Python's range; output dtype per TF's `output_types`. */
 export interface RangePlan {
@@ -72,4 +73,63 @@ export interface Instruction {
   readonly numOutputs: number;
   /** Kernel attributes already resolved by the lowering (dtypes, shapes, flags). */
   readonly attrs?: Readonly<Record<string, number | bigint | boolean | string | readonly number[] | Uint8Array>>;
+}
+
+/** `FilterDataset`: keeps the elements for which `predicate` returns a true scalar bool. */
+export interface FilterPlan {
+  readonly op: "filter";
+  readonly input: DatasetPlan;
+  readonly predicate: FunctionPlan;
+}
+
+/**
+ * `ShuffleDatasetV3` (and V1): TF's shuffle with TF's order. `seed`/`seed2` are the op's inputs,
+ * never both 0 (the lowering replaces (0, 0), TF's "random seeds", with random ones).
+ */
+export interface ShufflePlan {
+  readonly op: "shuffle";
+  readonly input: DatasetPlan;
+  readonly bufferSize: bigint;
+  readonly seed: bigint;
+  readonly seed2: bigint;
+  readonly reshuffleEachIteration: boolean;
+}
+
+/**
+ * `FlatMapDataset`: `fn` maps an element to the params of `body`, a dataset template (see
+ * assembly/datasets/template.ts: attrs `$name` = param index or list of indices, and
+ * `datasetParam` nodes); the datasets it builds are concatenated. `templateInput` is 1 (the
+ * input index of `body`); `input` must come before `body` in the object.
+ */
+export interface FlatMapPlan {
+  readonly op: "flatMap";
+  readonly input: DatasetPlan;
+  readonly body: DatasetPlan;
+  readonly fn: FunctionPlan;
+  readonly templateInput: 1;
+}
+
+/** `InterleaveDataset` / `ParallelInterleaveDatasetV4` (deterministic order): as flatMap, interleaved. */
+export interface InterleavePlan {
+  readonly op: "interleave";
+  readonly input: DatasetPlan;
+  readonly body: DatasetPlan;
+  readonly fn: FunctionPlan;
+  readonly templateInput: 1;
+  readonly cycleLength: bigint;
+  readonly blockLength: bigint;
+}
+
+/** `ScanDataset`: `fn(state..., element...)` -> (state..., output...); `initialState` is a serialized UncompressedElement. */
+export interface ScanPlan {
+  readonly op: "scan";
+  readonly input: DatasetPlan;
+  readonly fn: FunctionPlan;
+  readonly initialState: Uint8Array;
+}
+
+/** Inside a dataset template: the dataset held by param `index` (a scalar variant). */
+export interface DatasetParamPlan {
+  readonly op: "datasetParam";
+  readonly index: number;
 }

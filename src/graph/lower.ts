@@ -8,6 +8,7 @@
  */
 import type { GraphDef } from "../gen/tensorflow/core/framework/graph_pb.js";
 import type { NodeDef } from "../gen/tensorflow/core/framework/node_def_pb.js";
+import type { FunctionDef } from "../gen/tensorflow/core/framework/function_pb.js";
 import type { TensorProto } from "../gen/tensorflow/core/framework/tensor_pb.js";
 import { DType, dtypeName } from "../core/dtype.js";
 import { TfDataError, type ErrorCode } from "../core/errors.js";
@@ -201,5 +202,11 @@ class DatasetContext implements DatasetLowerContext {
 
   function(name: string, args: readonly ComponentSpec[]): LoweredFunction {
     return this.lowering.function(name, args, this.where);
+  }
+
+  functionDef(name: string): FunctionDef {
+    const fdef = this.lowering.index.functions.get(name);
+    if (!fdef) throw this.error("InvalidArgument", `calls function '${name}', which is not in the graph's library`);
+    return fdef;
   }
 }

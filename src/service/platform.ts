@@ -1,6 +1,6 @@
 /**
  * The seam between the runtime-neutral service code and the runtime it runs in. `src/runtime/*`
- * installs an implementation (Node: connect-node over h2c; Deno: Deno.serve; browsers: fetch),
+ * installs an implementation (Node and Deno: connect-node over h2c + HTTP/1.1; browsers: fetch),
  * so nothing in `src/service` imports `node:*`, Deno or DOM-only APIs.
  */
 import type { ConnectRouter, Transport } from "@connectrpc/connect";

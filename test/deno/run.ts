@@ -53,17 +53,17 @@ async function main(): Promise<number> {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", RUST_BACKTRACE: "0" },
     stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
+    // Same process group as this runner: scripts/run-tests.mjs kills a stuck phase by group.
   });
   let out = "";
   child.stdout.setEncoding("utf8");
   child.stdout.on("data", (d: string) => { out += d; process.stdout.write(d); });
   child.stderr.pipe(process.stderr);
-  const killGroup = () => { try { process.kill(-child.pid!, "SIGKILL"); } catch { /* gone */ } };
-  process.on("exit", killGroup);
+  const kill = () => { if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL"); };
+  process.on("exit", kill);
   const timer = setTimeout(() => {
     console.error(`deno runner: the Deno child ran over ${DENO_TIMEOUT_MS / 1000} s; killing it`);
-    killGroup();
+    kill();
   }, DENO_TIMEOUT_MS);
   // Async wait (never spawnSync): the service above runs on this process's event loop.
   const code = await new Promise<number>((resolve) => {

@@ -97,11 +97,8 @@ export function spawnJsonChild(command: string, args: readonly string[], opts: J
     stdio: ["pipe", "pipe", "pipe"],
     detached: true, // own process group: stop() kills everything it started
   });
-  if (child.pid === undefined) {
-    // spawn failures surface as an 'error' event; make the handle reject everything.
-  } else {
-    live.add(child);
-  }
+  // A failed spawn has no pid and surfaces as an 'error' event, which rejects every wait.
+  if (child.pid !== undefined) live.add(child);
 
   const events: JsonEvent[] = [];
   const consumed = new Set<JsonEvent>();

@@ -10,6 +10,10 @@ import { mapDatasetOp, parallelMapDatasetV2Op } from "./map.js";
 import { rangeDatasetOp } from "./range.js";
 import { registerDatasetOps, registerKernelOps, registerValueOps } from "./registry.js";
 import { takeDatasetOp } from "./take.js";
+import { filterDatasetOp } from "./filter.js";
+import { flatMapDatasetOp, interleaveDatasetOp, parallelInterleaveDatasetV4Op } from "./flat-map.js";
+import { scanDatasetOp } from "./scan.js";
+import { shuffleDatasetOp, shuffleDatasetV3Op } from "./shuffle.js";
 import {
   maxIntraOpParallelismDatasetOp,
   modelDatasetOp,
@@ -40,5 +44,7 @@ export function ensureBuiltinOps(): void {
     privateThreadPoolDatasetOp,
     prefetchDatasetOp,
   );
+  registerDatasetOps(filterDatasetOp, flatMapDatasetOp, interleaveDatasetOp, parallelInterleaveDatasetV4Op, scanDatasetOp,
+    shuffleDatasetOp, shuffleDatasetV3Op);
   registerKernelOps(identityOp, compressElementOp, uncompressElementOp);
 }

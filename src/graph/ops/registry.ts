@@ -10,6 +10,7 @@
  *   to `Instruction`s the core runs per element.
  */
 import type { NodeDef } from "../../gen/tensorflow/core/framework/node_def_pb.js";
+import type { FunctionDef } from "../../gen/tensorflow/core/framework/function_pb.js";
 import type { TensorProto } from "../../gen/tensorflow/core/framework/tensor_pb.js";
 import type { DType } from "../../core/dtype.js";
 import type { DatasetPlan, FunctionPlan, Instruction } from "../../core/plan.js";
@@ -71,6 +72,8 @@ export interface DatasetLowerContext {
   bool(index: number): boolean;
   /** Lowers library function `name` called with one argument per component of `args`. */
   function(name: string, args: readonly ComponentSpec[]): LoweredFunction;
+  /** The library function `name` itself (for ops that lower function bodies their own way). */
+  functionDef(name: string): FunctionDef;
   /** An error that names this node. */
   error(code: ErrorCode, message: string): TfDataError;
 }

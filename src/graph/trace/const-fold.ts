@@ -120,7 +120,7 @@ const FOLDERS: Readonly<Record<string, Folder>> = {
       : isFloating(dtype) ? -Number(x) : undefined));
     return r && [r];
   },
-  Range: (c, [start, limit, delta], shape) => {
+  Range: (c, [start, , delta], shape) => {
     const dtype = c.outputTypes[0];
     const s = Number(start.values[0]);
     const d = Number(delta.values[0]);

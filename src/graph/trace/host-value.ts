@@ -365,8 +365,3 @@ export function tensorProtoOf(v: HostValue): TensorProto {
   }
   return t;
 }
-
-/** A scalar host value. */
-export function scalarValue(dtype: DType, x: HostScalar): HostValue {
-  return { dtype, shape: [], values: [x] };
-}

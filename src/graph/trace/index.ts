@@ -4,6 +4,16 @@
  * Python function. Every op is available as a method (`x.add(1)`) and as a free function
  * (`add(x, 1)`); each is defined as one TF Python spelling (see `ops/*.ts`).
  *
+ * Where JS and Python differ:
+ * - a JS number is a Python `int` when integer-valued, else a `float`; write `float(2)` where TF's
+ *   `2.0` decides a dtype on its own (`constant(float(0))`, `where(c, float(1), float(0))`,
+ *   `range(0.5, float(2))`); next to a tensor (`x.mul(2)` on floats) it makes no difference;
+ * - a bigint is an int64; TypedArrays and core `Tensor`s are numpy arrays (dtype kept);
+ * - returned JS arrays are tuples at every depth (in Python only the outer list is) and plain
+ *   objects are dicts; use `constant([...])` to return a tensor;
+ * - `x[...]` is `x.index(...)` with Python slice strings (`x.index(":", "1:", ELLIPSIS, NEW_AXIS)`);
+ * - `equal`/`notEqual` are `tf.math.equal`/`not_equal` (Python's `==` is not offered).
+ *
  * Example:
  * ```ts
  * const { functionDef, outputSpecs } = traceFunction({

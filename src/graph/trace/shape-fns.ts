@@ -4,7 +4,6 @@
  * TF's. Inputs whose value is known at trace time (constants, and what TF's shape refiner can
  * evaluate) sharpen the result, as in TF.
  */
-import { DType } from "../../core/dtype.js";
 import { TfDataError } from "../../core/errors.js";
 import type { PlanShape } from "../../core/plan.js";
 import type { AttrInput, OpContext } from "./apply-op.js";
@@ -412,9 +411,4 @@ export function inferShapes(c: OpContext): PlanShape[] {
   const fn = SHAPE_FNS[c.op];
   if (!fn) throw new TfDataError("Internal", `no shape function for op '${c.op}'`);
   return fn(c);
-}
-
-/** Whether `dtype` is an integer type usable as a shape or index (int32/int64). */
-export function isIndexType(dtype: DType): boolean {
-  return dtype === DType.int32 || dtype === DType.int64;
 }

@@ -202,8 +202,10 @@ export function traceFunction(opts: TraceOptions): TracedFunction {
   };
   const inputArgs = args.map((a) => create(OpDef_ArgDefSchema, { name: unique(normalizeName(a.ref)), type: a.dtype as DataType }));
   const outputNames = outputs.ids.map((t) => unique(normalizeName(t.op!.name)));
+  // Map entries in sorted key order, as TF C++ writes them with deterministic serialization.
   const ret: Record<string, string> = {};
-  outputs.ids.forEach((t, i) => { ret[outputNames[i]] = t.ref; });
+  const order = outputNames.map((n, i) => [n, i] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [n, i] of order) ret[n] = outputs.ids[i].ref;
   const argAttr: Record<number, ReturnType<typeof create<typeof FunctionDef_ArgAttrsSchema>>> = {};
   args.forEach((a, i) => {
     const shapes = create(AttrValue_ListValueSchema, { shape: [shapeProto(a.shape)] });

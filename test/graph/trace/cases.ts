@@ -5,7 +5,7 @@
 // that matters for the dtype (`tf.where(c, 1.0, 0.0)`), the twin writes `float(1)`.
 import {
   concat, constant, ELLIPSIS, fill, float, maximum, NEW_AXIS, onesLike, pow, range, shape, size, stack, sub, add, mul,
-  div, where, zeros, zerosLike, ones, type SymbolicTensor,
+  div, where, zeros, zerosLike, ones, gather, oneHot, type SymbolicTensor,
 } from "../../../src/graph/trace/index.js";
 import { DType } from "../../../src/core/dtype.js";
 import { Tensor } from "../../../src/core/tensor.js";
@@ -103,6 +103,18 @@ export const CASES: Readonly<Record<string, Fn>> = {
   string_add: (x: T) => [x.add("!"), x.stringToNumber().mul(2).asString()],
   argmax_vector: (x: T) => [x.argMax(), x.argMin(), x.oneHot(3, { axis: 0 })],
   clip_broadcast: (x: T) => [x.clipByValue([0, -1, 0], 2), x.cast("bool")],
+  dtypes_misc: (a: T, b: T, c: T, d: T) => [a.add(1), b.mul(2), c.sub(3), d.mul(2), constant([1.5, 2.5], "bfloat16"),
+    constant([1, 2], "uint64"), constant(3, "uint32").add(a)],
+  dict_nested_input: (d: { img: T; meta: [T, T] }) =>
+    ({ img: d.img.cast("float32").div(255), n: d.meta[0].add(1), s: d.meta[1].add("!") }),
+  concat_literal: (x: T) => [concat([x, [[1, 2, 3]]], 0), stack([x.index(0), [7, 8, 9]], 1)],
+  gather_int64: (x: T) => [gather(constant([10, 20, 30, 40, 50]), x), oneHot(x, x.cast("int32").add(1))],
+  range_tensor_float: (x: T) => [range(x, float(3), 0.5), range(x.cast("int32").add(3))],
+  reduce_axis_tensor: (x: T) => [x.sum(constant(1)), x.mean([-1], true)],
+  where_scalar_cond: (x: T) => [where(true, x, 0), where(x.greater(0), x, [1])],
+  unknown_rank: (x: T) => [x.transpose(), x.sum(), x.add(1), shape(x), size(x), x.reshape([-1]), x.expandDims(0), x.squeeze(),
+    zerosLike(x), concat([x, x], 0), x.index(0), x.max(0), stack([x, x]), x.gather([0]), x.tile([1, 2]), x.argMax(1),
+    x.index(ELLIPSIS, "1:")],
   filter_even: (x: T) => x.floorMod(2).equal(0),
   filter_tuple: (v: T, i: T) => v.sum().greater(i.cast("float32")),
   filter_dict: (d: { a: T }) => d.a.greater(2),

@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { isTfDataError } from "../../../src/core/errors.js";
 import { DType } from "../../../src/core/dtype.js";
 import {
-  add, concat, constant, reshape, traceFunction, type SymbolicTensor, stack, range, fill, float, where,
+  add, concat, constant, fill, float, range, reshape, stack, traceFunction, where, type SymbolicTensor,
 } from "../../../src/graph/trace/index.js";
 import { TF_TRACE_ERRORS } from "../../fixtures/trace/tf-trace.js";
 import { ERROR_CASES } from "./cases.js";

@@ -3,6 +3,8 @@
 // signature, ret, arg attrs). No normalisation is applied: we give the tracer TF's function name
 // (its numeric suffix is a process-wide counter in TF), so even the name compares exactly.
 // Output dtypes/shapes must equal the map node's `output_types` / `output_shapes`.
+// Equality is structural (proto maps compare by key): map entry order in serialized bytes is a
+// serializer choice (Python's upb and TF's C++ sort keys differently), not part of the message.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { equals, fromBinary, toJson } from "@bufbuild/protobuf";

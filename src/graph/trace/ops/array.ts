@@ -25,7 +25,7 @@ import { DType, dtypeName } from "../../../core/dtype.js";
 import { TfDataError } from "../../../core/errors.js";
 import { applyOp, castTensor, constantOp, convertToTensor } from "../apply-op.js";
 import type { FuncGraph } from "../func-graph.js";
-import { hostValueFromJs, isArrayLike, numElements, type HostValue } from "../host-value.js";
+import { hostValueFromJs, isArrayLike, numElements } from "../host-value.js";
 import { fullyDefined } from "../shape-algebra.js";
 import type { SymbolicTensor } from "../symbolic-tensor.js";
 import { graphFor, isTensor, toDType, type DTypeLike, type TensorLike } from "./common.js";
@@ -338,9 +338,4 @@ export function oneHot(indices: TensorLike, depth: TensorLike, opts: OneHotOptio
       attrs: opts.axis === undefined ? {} : { axis: opts.axis },
     })[0];
   });
-}
-
-/** A host value as a constant in `g` (used by the tracer for captured arrays). */
-export function hostConstant(g: FuncGraph, v: HostValue, name = "Const"): SymbolicTensor {
-  return constantOp(g, v, name);
 }

@@ -1,0 +1,375 @@
+// Elementwise kernels: binary arithmetic, comparisons, logic and unary math, with TF's
+// broadcasting, dtype sets and errors. Attr `T` (the operand dtype) is resolved by the lowering.
+// float16/bfloat16 are computed in float32 and rounded back (TF's Eigen does the same per op).
+import {
+  DT_BOOL, DT_DOUBLE, DT_FLOAT, DT_INT16, DT_INT32, DT_INT64, DT_INT8, DT_STRING,
+  DT_UINT16, DT_UINT32, DT_UINT64, DT_UINT8, dtypeName,
+} from "../core/dtype";
+import { errorCode, fail, INVALID_ARGUMENT, OK } from "../core/status";
+import { sameShape, Tensor } from "../core/tensor";
+import { InstructionNode } from "../plan/nodes";
+import { broadcastShape, incompatibleShapes } from "./broadcast";
+import { binaryLoop, sourceIndex, unaryLoop } from "./elementwise";
+import { narrowFromF32, widenToF32 } from "./half";
+import {
+  checkArity, dtypeAttr, dtypeBit, FLOAT_DTYPES, intElement, isHalfLike, isIntegerDtype, isSignedIntDtype, newTensor,
+  REAL_NUMBER_DTYPES,
+} from "./helpers";
+import { Kernel } from "./kernel";
+import {
+  AbsOp, AddOp, CeilOp, DivOp, EqualOp, ExpOp, FloorDivOp, FloorModOp, FloorOp, GreaterEqualOp, GreaterOp,
+  LessEqualOp, LessOp, LogicalAndOp, LogicalNotOp, LogicalOrOp, LogOp, MaxOp, MaxVecOp, MinOp, MinVecOp, MulOp,
+  NegOp, NotEqualOp, PowOp, RoundOp, RsqrtOp, SignOp, SqrtOp, SquareOp, SubOp,
+} from "./math-ops";
+import { stringAdd, stringCompare } from "./string-cwise";
+
+const ADD: i32 = 1, SUB: i32 = 2, MUL: i32 = 3, DIV: i32 = 4, REALDIV: i32 = 5, FLOORDIV: i32 = 6, FLOORMOD: i32 = 7,
+  POW: i32 = 8, MAXIMUM: i32 = 9, MINIMUM: i32 = 10, EQUAL: i32 = 11, NOTEQUAL: i32 = 12, LESS: i32 = 13,
+  LESSEQUAL: i32 = 14, GREATER: i32 = 15, GREATEREQUAL: i32 = 16, LAND: i32 = 17, LOR: i32 = 18;
+
+const SIGNED_INTS: u32 = dtypeBit(DT_INT8) | dtypeBit(DT_INT16) | dtypeBit(DT_INT32) | dtypeBit(DT_INT64);
+const ADD_DTYPES: u32 = FLOAT_DTYPES | SIGNED_INTS | dtypeBit(DT_UINT8) | dtypeBit(DT_STRING);
+
+/** Binary op name -> [opcode, allowed dtypes of T]. */
+function binarySpec(name: string): StaticArray<u32> | null {
+  const r = new StaticArray<u32>(2);
+  let op: i32 = 0;
+  let set: u32 = REAL_NUMBER_DTYPES;
+  if (name == "AddV2") op = ADD;
+  else if (name == "Add") { op = ADD; set = ADD_DTYPES; }
+  else if (name == "Sub") op = SUB;
+  else if (name == "Mul") op = MUL;
+  else if (name == "Div") op = DIV;
+  else if (name == "RealDiv") { op = REALDIV; set = FLOAT_DTYPES; }
+  else if (name == "FloorDiv") op = FLOORDIV;
+  else if (name == "FloorMod") op = FLOORMOD;
+  else if (name == "Pow") { op = POW; set = FLOAT_DTYPES | SIGNED_INTS; }
+  else if (name == "Maximum") op = MAXIMUM;
+  else if (name == "Minimum") op = MINIMUM;
+  else if (name == "Equal") { op = EQUAL; set = REAL_NUMBER_DTYPES | dtypeBit(DT_BOOL) | dtypeBit(DT_STRING); }
+  else if (name == "NotEqual") { op = NOTEQUAL; set = REAL_NUMBER_DTYPES | dtypeBit(DT_BOOL) | dtypeBit(DT_STRING); }
+  else if (name == "Less") op = LESS;
+  else if (name == "LessEqual") op = LESSEQUAL;
+  else if (name == "Greater") op = GREATER;
+  else if (name == "GreaterEqual") op = GREATEREQUAL;
+  else if (name == "LogicalAnd") { op = LAND; set = dtypeBit(DT_BOOL); }
+  else if (name == "LogicalOr") { op = LOR; set = dtypeBit(DT_BOOL); }
+  else return null;
+  unchecked(r[0] = <u32>op);
+  unchecked(r[1] = set);
+  return r;
+}
+
+@inline function isCompare(op: i32): bool {
+  return op >= EQUAL;
+}
+
+/** Runs arithmetic op `Op` over the numeric dtypes (T == R). */
+function arith<Op>(op: Op, dtype: i32, a: Tensor, b: Tensor, out: Tensor): void {
+  switch (dtype) {
+    case DT_FLOAT: binaryLoop<f32, f32, Op>(op, a, b, out); break;
+    case DT_DOUBLE: binaryLoop<f64, f64, Op>(op, a, b, out); break;
+    case DT_INT32: binaryLoop<i32, i32, Op>(op, a, b, out); break;
+    case DT_INT64: binaryLoop<i64, i64, Op>(op, a, b, out); break;
+    case DT_UINT8: binaryLoop<u8, u8, Op>(op, a, b, out); break;
+    case DT_INT8: binaryLoop<i8, i8, Op>(op, a, b, out); break;
+    case DT_INT16: binaryLoop<i16, i16, Op>(op, a, b, out); break;
+    case DT_UINT16: binaryLoop<u16, u16, Op>(op, a, b, out); break;
+    case DT_UINT32: binaryLoop<u32, u32, Op>(op, a, b, out); break;
+    case DT_UINT64: binaryLoop<u64, u64, Op>(op, a, b, out); break;
+  }
+}
+
+/** Runs a float-only op (f32/f64). */
+function arithFloat<Op>(op: Op, dtype: i32, a: Tensor, b: Tensor, out: Tensor): void {
+  if (dtype == DT_FLOAT) binaryLoop<f32, f32, Op>(op, a, b, out);
+  else binaryLoop<f64, f64, Op>(op, a, b, out);
+}
+
+/** Runs an op over floats and signed ints. */
+function arithSigned<Op>(op: Op, dtype: i32, a: Tensor, b: Tensor, out: Tensor): void {
+  switch (dtype) {
+    case DT_FLOAT: binaryLoop<f32, f32, Op>(op, a, b, out); break;
+    case DT_DOUBLE: binaryLoop<f64, f64, Op>(op, a, b, out); break;
+    case DT_INT32: binaryLoop<i32, i32, Op>(op, a, b, out); break;
+    case DT_INT64: binaryLoop<i64, i64, Op>(op, a, b, out); break;
+    case DT_INT8: binaryLoop<i8, i8, Op>(op, a, b, out); break;
+    case DT_INT16: binaryLoop<i16, i16, Op>(op, a, b, out); break;
+  }
+}
+
+/** Runs a comparison (bool output) over the numeric dtypes and bool. */
+function compare<Op>(op: Op, dtype: i32, a: Tensor, b: Tensor, out: Tensor): void {
+  switch (dtype) {
+    case DT_FLOAT: binaryLoop<f32, u8, Op>(op, a, b, out); break;
+    case DT_DOUBLE: binaryLoop<f64, u8, Op>(op, a, b, out); break;
+    case DT_INT32: binaryLoop<i32, u8, Op>(op, a, b, out); break;
+    case DT_INT64: binaryLoop<i64, u8, Op>(op, a, b, out); break;
+    case DT_UINT8: case DT_BOOL: binaryLoop<u8, u8, Op>(op, a, b, out); break;
+    case DT_INT8: binaryLoop<i8, u8, Op>(op, a, b, out); break;
+    case DT_INT16: binaryLoop<i16, u8, Op>(op, a, b, out); break;
+    case DT_UINT16: binaryLoop<u16, u8, Op>(op, a, b, out); break;
+    case DT_UINT32: binaryLoop<u32, u8, Op>(op, a, b, out); break;
+    case DT_UINT64: binaryLoop<u64, u8, Op>(op, a, b, out); break;
+  }
+}
+
+/** True when any element of integer tensor `t` is zero. */
+function hasZero(t: Tensor): bool {
+  const n = <i32>t.numElements;
+  for (let i = 0; i < n; i++) if (intElement(t, i) == 0) return true;
+  return false;
+}
+
+/** True when any element of signed integer tensor `t` is negative. */
+function hasNegative(t: Tensor): bool {
+  const n = <i32>t.numElements;
+  for (let i = 0; i < n; i++) if (intElement(t, i) < 0) return true;
+  return false;
+}
+
+/**
+ * Eigen computes Maximum/Minimum of floats in 8-wide (float64: 4-wide) packets over the first
+ * floor(n/8)*8 outputs, where ties of ±0 give the second operand, and with scalar code (ties give
+ * the first) over the rest. Rewrites the tail with the scalar rule after a packet-rule pass.
+ */
+function minMaxTail(isMax: bool, dtype: i32, a: Tensor, b: Tensor, out: Tensor): void {
+  const n = out.numElements;
+  const lanes: i64 = dtype == DT_DOUBLE ? 4 : 8;
+  const start = (n / lanes) * lanes;
+  for (let i = start; i < n; i++) {
+    const ia = sourceIndex(a.shape, out.shape, i), ib = sourceIndex(b.shape, out.shape, i);
+    if (dtype == DT_DOUBLE) {
+      const x = load<f64>(a.dataPtr + <usize>(ia << 3)), y = load<f64>(b.dataPtr + <usize>(ib << 3));
+      const r = isMax ? new MaxOp().apply<f64>(x, y) : new MinOp().apply<f64>(x, y);
+      store<f64>(out.dataPtr + <usize>(i << 3), r);
+    } else {
+      const x = load<f32>(a.dataPtr + <usize>(ia << 2)), y = load<f32>(b.dataPtr + <usize>(ib << 2));
+      const r = isMax ? new MaxOp().apply<f32>(x, y) : new MinOp().apply<f32>(x, y);
+      store<f32>(out.dataPtr + <usize>(i << 2), r);
+    }
+  }
+}
+
+class BinaryKernel extends Kernel {
+  op: i32 = 0;
+  dtype: i32 = 0;
+
+  run(inputs: Array<Tensor>, outputs: Array<Tensor>): i32 {
+    let a = unchecked(inputs[0]), b = unchecked(inputs[1]);
+    const dtype = this.dtype;
+    if (a.dtype != dtype || b.dtype != dtype) {
+      return fail(INVALID_ARGUMENT, this.name + ": inputs are " + dtypeName(a.dtype) + " and " + dtypeName(b.dtype) + ", attr T is " +
+        dtypeName(dtype));
+    }
+    let shape = a.shape;
+    if (!sameShape(a.shape, b.shape)) {
+      const s = broadcastShape(a.shape, b.shape);
+      if (s == null) return fail(INVALID_ARGUMENT, incompatibleShapes(a.shape, b.shape));
+      shape = s;
+    }
+    const op = this.op;
+    const cmp = isCompare(op);
+    if (dtype == DT_STRING) {
+      const out = op == ADD ? stringAdd(a, b, shape) : stringCompare(op == EQUAL, a, b, shape);
+      if (out == null) return errorCode();
+      outputs.push(out);
+      return OK;
+    }
+    if (isIntegerDtype(dtype) && (op == DIV || op == FLOORDIV || op == FLOORMOD) && hasZero(b)) {
+      if (numElementsOf(shape) > 0) return fail(INVALID_ARGUMENT, "Integer division by zero");
+    }
+    if (op == POW && isSignedIntDtype(dtype) && hasNegative(b)) {
+      if (numElementsOf(shape) > 0) return fail(INVALID_ARGUMENT, "Integers to negative integer powers are not allowed");
+    }
+    let work = dtype;
+    if (isHalfLike(dtype)) {
+      const wa = widenToF32(a);
+      const wb = widenToF32(b);
+      if (wa == null || wb == null) return errorCode();
+      a = wa;
+      b = wb;
+      work = DT_FLOAT;
+    }
+    const out = newTensor(cmp ? DT_BOOL : work, shape);
+    if (out == null) return errorCode();
+    switch (op) {
+      case ADD: arith<AddOp>(new AddOp(), work, a, b, out); break;
+      case SUB: arith<SubOp>(new SubOp(), work, a, b, out); break;
+      case MUL: arith<MulOp>(new MulOp(), work, a, b, out); break;
+      case DIV: arith<DivOp>(new DivOp(), work, a, b, out); break;
+      case REALDIV: arithFloat<DivOp>(new DivOp(), work, a, b, out); break;
+      case FLOORDIV: arith<FloorDivOp>(new FloorDivOp(), work, a, b, out); break;
+      case FLOORMOD: arith<FloorModOp>(new FloorModOp(), work, a, b, out); break;
+      case POW: arithSigned<PowOp>(new PowOp(), work, a, b, out); break;
+      case MAXIMUM:
+        if (work == DT_FLOAT || work == DT_DOUBLE) {
+          arithFloat<MaxVecOp>(new MaxVecOp(), work, a, b, out);
+          minMaxTail(true, work, a, b, out);
+        } else arith<MaxOp>(new MaxOp(), work, a, b, out);
+        break;
+      case MINIMUM:
+        if (work == DT_FLOAT || work == DT_DOUBLE) {
+          arithFloat<MinVecOp>(new MinVecOp(), work, a, b, out);
+          minMaxTail(false, work, a, b, out);
+        } else arith<MinOp>(new MinOp(), work, a, b, out);
+        break;
+      case EQUAL: compare<EqualOp>(new EqualOp(), work, a, b, out); break;
+      case NOTEQUAL: compare<NotEqualOp>(new NotEqualOp(), work, a, b, out); break;
+      case LESS: compare<LessOp>(new LessOp(), work, a, b, out); break;
+      case LESSEQUAL: compare<LessEqualOp>(new LessEqualOp(), work, a, b, out); break;
+      case GREATER: compare<GreaterOp>(new GreaterOp(), work, a, b, out); break;
+      case GREATEREQUAL: compare<GreaterEqualOp>(new GreaterEqualOp(), work, a, b, out); break;
+      case LAND: binaryLoop<u8, u8, LogicalAndOp>(new LogicalAndOp(), a, b, out); break;
+      case LOR: binaryLoop<u8, u8, LogicalOrOp>(new LogicalOrOp(), a, b, out); break;
+    }
+    if (!cmp && work != dtype) {
+      const narrowed = narrowFromF32(out, dtype);
+      if (narrowed == null) return errorCode();
+      outputs.push(narrowed);
+    } else outputs.push(out);
+    return OK;
+  }
+}
+
+function numElementsOf(shape: StaticArray<i64>): i64 {
+  let n: i64 = 1;
+  for (let i = 0; i < shape.length; i++) n *= unchecked(shape[i]);
+  return n;
+}
+
+/** AddV2, Sub, Mul, Div, RealDiv, FloorDiv, FloorMod, Pow, Maximum, Minimum, comparisons, LogicalAnd/Or. Attr T. */
+export function makeBinary(ins: InstructionNode): Kernel | null {
+  const spec = binarySpec(ins.kernel);
+  if (spec == null) {
+    fail(INVALID_ARGUMENT, "not a binary elementwise kernel: " + ins.kernel);
+    return null;
+  }
+  if (!checkArity(ins, 2, 1)) return null;
+  const op = <i32>unchecked(spec[0]);
+  let dtype: i32 = DT_BOOL;
+  if (op == LAND || op == LOR) {
+    if (ins.attrs.has("T")) dtype = dtypeAttr(ins, "T", unchecked(spec[1]));
+  } else dtype = dtypeAttr(ins, "T", unchecked(spec[1]));
+  if (dtype < 0) return null;
+  const k = new BinaryKernel();
+  k.op = op;
+  k.dtype = dtype;
+  return k;
+}
+
+// ---- unary ----
+
+const NEG: i32 = 1, ABS: i32 = 2, SQUARE: i32 = 3, SQRT: i32 = 4, RSQRT: i32 = 5, EXP: i32 = 6, LOG: i32 = 7,
+  ROUND: i32 = 8, FLOOR: i32 = 9, CEIL: i32 = 10, SIGN: i32 = 11, LNOT: i32 = 12;
+
+function unarySpec(name: string): StaticArray<u32> | null {
+  const r = new StaticArray<u32>(2);
+  let op: i32 = 0;
+  let set: u32 = FLOAT_DTYPES;
+  if (name == "Neg") { op = NEG; set = FLOAT_DTYPES | SIGNED_INTS; }
+  else if (name == "Abs") { op = ABS; set = FLOAT_DTYPES | SIGNED_INTS; }
+  else if (name == "Square") { op = SQUARE; set = REAL_NUMBER_DTYPES; }
+  else if (name == "Sqrt") op = SQRT;
+  else if (name == "Rsqrt") op = RSQRT;
+  else if (name == "Exp") op = EXP;
+  else if (name == "Log") op = LOG;
+  else if (name == "Round") { op = ROUND; set = FLOAT_DTYPES | dtypeBit(DT_INT32) | dtypeBit(DT_INT64); }
+  else if (name == "Floor") op = FLOOR;
+  else if (name == "Ceil") op = CEIL;
+  else if (name == "Sign") { op = SIGN; set = FLOAT_DTYPES | SIGNED_INTS; }
+  else if (name == "LogicalNot") { op = LNOT; set = dtypeBit(DT_BOOL); }
+  else return null;
+  unchecked(r[0] = <u32>op);
+  unchecked(r[1] = set);
+  return r;
+}
+
+function unaryAll<Op>(op: Op, dtype: i32, a: Tensor, out: Tensor): void {
+  switch (dtype) {
+    case DT_FLOAT: unaryLoop<f32, f32, Op>(op, a, out); break;
+    case DT_DOUBLE: unaryLoop<f64, f64, Op>(op, a, out); break;
+    case DT_INT32: unaryLoop<i32, i32, Op>(op, a, out); break;
+    case DT_INT64: unaryLoop<i64, i64, Op>(op, a, out); break;
+    case DT_UINT8: unaryLoop<u8, u8, Op>(op, a, out); break;
+    case DT_INT8: unaryLoop<i8, i8, Op>(op, a, out); break;
+    case DT_INT16: unaryLoop<i16, i16, Op>(op, a, out); break;
+    case DT_UINT16: unaryLoop<u16, u16, Op>(op, a, out); break;
+    case DT_UINT32: unaryLoop<u32, u32, Op>(op, a, out); break;
+    case DT_UINT64: unaryLoop<u64, u64, Op>(op, a, out); break;
+  }
+}
+
+function unaryFloat<Op>(op: Op, dtype: i32, a: Tensor, out: Tensor): void {
+  if (dtype == DT_FLOAT) unaryLoop<f32, f32, Op>(op, a, out);
+  else unaryLoop<f64, f64, Op>(op, a, out);
+}
+
+class UnaryKernel extends Kernel {
+  op: i32 = 0;
+  dtype: i32 = 0;
+
+  run(inputs: Array<Tensor>, outputs: Array<Tensor>): i32 {
+    let a = unchecked(inputs[0]);
+    const dtype = this.dtype;
+    if (a.dtype != dtype) return fail(INVALID_ARGUMENT, this.name + ": input is " + dtypeName(a.dtype) + ", attr T is " + dtypeName(dtype));
+    let work = dtype;
+    if (isHalfLike(dtype)) {
+      const wa = widenToF32(a);
+      if (wa == null) return errorCode();
+      a = wa;
+      work = DT_FLOAT;
+    }
+    const out = newTensor(work, a.shape);
+    if (out == null) return errorCode();
+    switch (this.op) {
+      case NEG: unaryAll<NegOp>(new NegOp(), work, a, out); break;
+      case ABS: unaryAll<AbsOp>(new AbsOp(), work, a, out); break;
+      case SQUARE: unaryAll<SquareOp>(new SquareOp(), work, a, out); break;
+      case SQRT: unaryFloat<SqrtOp>(new SqrtOp(), work, a, out); break;
+      case RSQRT: unaryFloat<RsqrtOp>(new RsqrtOp(), work, a, out); break;
+      case EXP: unaryFloat<ExpOp>(new ExpOp(), work, a, out); break;
+      case LOG: unaryFloat<LogOp>(new LogOp(), work, a, out); break;
+      case ROUND: unaryAll<RoundOp>(new RoundOp(), work, a, out); break;
+      case FLOOR: unaryFloat<FloorOp>(new FloorOp(), work, a, out); break;
+      case CEIL: unaryFloat<CeilOp>(new CeilOp(), work, a, out); break;
+      case SIGN: unaryAll<SignOp>(new SignOp(), work, a, out); break;
+      case LNOT: unaryLoop<u8, u8, LogicalNotOp>(new LogicalNotOp(), a, out); break;
+    }
+    if (work != dtype) {
+      const narrowed = narrowFromF32(out, dtype);
+      if (narrowed == null) return errorCode();
+      outputs.push(narrowed);
+    } else outputs.push(out);
+    return OK;
+  }
+}
+
+/** Neg, Abs, Square, Sqrt, Rsqrt, Exp, Log, Round, Floor, Ceil, Sign, LogicalNot. Attr T. */
+export function makeUnary(ins: InstructionNode): Kernel | null {
+  const spec = unarySpec(ins.kernel);
+  if (spec == null) {
+    fail(INVALID_ARGUMENT, "not a unary elementwise kernel: " + ins.kernel);
+    return null;
+  }
+  if (!checkArity(ins, 1, 1)) return null;
+  const op = <i32>unchecked(spec[0]);
+  let dtype: i32 = DT_BOOL;
+  if (op != LNOT || ins.attrs.has("T")) dtype = dtypeAttr(ins, "T", unchecked(spec[1]));
+  if (dtype < 0) return null;
+  const k = new UnaryKernel();
+  k.op = op;
+  k.dtype = dtype;
+  return k;
+}
+
+/** The op names makeBinary handles. */
+export const BINARY_KERNELS: string[] = [
+  "AddV2", "Add", "Sub", "Mul", "Div", "RealDiv", "FloorDiv", "FloorMod", "Pow", "Maximum", "Minimum", "Equal", "NotEqual",
+  "Less", "LessEqual", "Greater", "GreaterEqual", "LogicalAnd", "LogicalOr",
+];
+
+/** The op names makeUnary handles. */
+export const UNARY_KERNELS: string[] = [
+  "Neg", "Abs", "Square", "Sqrt", "Rsqrt", "Exp", "Log", "Round", "Floor", "Ceil", "Sign", "LogicalNot",
+];

@@ -1,0 +1,39 @@
+// float16 / bfloat16 through float32: TF (Eigen) computes every 16-bit float op by widening to
+// float32, computing, and rounding back to nearest even, so kernels do the same on whole tensors.
+import { f32ToBf16Bits, f32ToF16Bits } from "../core/cast";
+import { DT_BFLOAT16, DT_FLOAT, DT_HALF } from "../core/dtype";
+import { allocTensor, Tensor } from "../core/tensor";
+import { bf16ToF32, f16ToF32 } from "./helpers";
+
+/** A float32 copy of a float16/bfloat16 tensor (exact), or null when out of memory. */
+export function widenToF32(t: Tensor): Tensor | null {
+  const out = allocTensor(DT_FLOAT, t.shape);
+  if (out == null) return null;
+  const n = <i32>t.numElements;
+  const src = t.dataPtr, dst = out.dataPtr;
+  if (t.dtype == DT_HALF) {
+    for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), f16ToF32(load<u16>(src + (<usize>i << 1))));
+  } else {
+    for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), bf16ToF32(load<u16>(src + (<usize>i << 1))));
+  }
+  return out;
+}
+
+/** Rounds a float32 tensor to `dtype` (float16 or bfloat16), nearest even. */
+export function narrowFromF32(t: Tensor, dtype: i32): Tensor | null {
+  const out = allocTensor(dtype, t.shape);
+  if (out == null) return null;
+  const n = <i32>t.numElements;
+  const src = t.dataPtr, dst = out.dataPtr;
+  if (dtype == DT_HALF) {
+    for (let i = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), f32ToF16Bits(load<f32>(src + (<usize>i << 2))));
+  } else if (dtype == DT_BFLOAT16) {
+    for (let i = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), f32ToBf16Bits(load<f32>(src + (<usize>i << 2))));
+  }
+  return out;
+}
+
+/** Widens `t` when it is float16/bfloat16, else returns it unchanged. */
+export function widenIfHalf(t: Tensor): Tensor | null {
+  return t.dtype == DT_HALF || t.dtype == DT_BFLOAT16 ? widenToF32(t) : t;
+}

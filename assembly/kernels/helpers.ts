@@ -1,0 +1,227 @@
+// Shared pieces of the tensor kernels: dtype checks, reading index tensors (shapes, axes, perms),
+// output allocation and TF-style messages. Kernels validate their instruction once when the plan is
+// instantiated and check the runtime inputs they depend on (dtypes, ranks) on every call, so a bad
+// plan or element returns InvalidArgument instead of reading out of bounds.
+import {
+  DT_BFLOAT16, DT_BOOL, DT_DOUBLE, DT_FLOAT, DT_HALF, DT_INT16, DT_INT32, DT_INT64, DT_INT8, DT_STRING,
+  DT_UINT16, DT_UINT32, DT_UINT64, DT_UINT8, DT_VARIANT, dtypeName, dtypeSize,
+} from "../core/dtype";
+import { fail, INVALID_ARGUMENT } from "../core/status";
+import { allocTensor, shapeString, Tensor } from "../core/tensor";
+import { InstructionNode } from "../plan/nodes";
+
+/** Largest rank a kernel accepts (TF's own limit is 254; our shape buffers are small arrays). */
+export const MAX_KERNEL_RANK: i32 = 64;
+
+/** Bit set of dtypes, one bit per TF DataType number (all ours are < 32). */
+export function dtypeBit(dtype: i32): u32 {
+  return dtype >= 0 && dtype < 32 ? <u32>1 << <u32>dtype : 0;
+}
+
+/** Every fixed-width real dtype (no complex). */
+export const REAL_NUMBER_DTYPES: u32 =
+  dtypeBit(DT_INT8) | dtypeBit(DT_UINT8) | dtypeBit(DT_INT16) | dtypeBit(DT_UINT16) | dtypeBit(DT_INT32) |
+  dtypeBit(DT_UINT32) | dtypeBit(DT_INT64) | dtypeBit(DT_UINT64) | dtypeBit(DT_HALF) | dtypeBit(DT_BFLOAT16) |
+  dtypeBit(DT_FLOAT) | dtypeBit(DT_DOUBLE);
+
+/** The float dtypes. */
+export const FLOAT_DTYPES: u32 = dtypeBit(DT_HALF) | dtypeBit(DT_BFLOAT16) | dtypeBit(DT_FLOAT) | dtypeBit(DT_DOUBLE);
+
+/** Every dtype a tensor of the core can hold (numbers, bool, string). */
+export const ALL_DTYPES: u32 = REAL_NUMBER_DTYPES | dtypeBit(DT_BOOL) | dtypeBit(DT_STRING);
+
+/** int32 and int64: TF's usual index dtypes. */
+export const INDEX_DTYPES: u32 = dtypeBit(DT_INT32) | dtypeBit(DT_INT64);
+
+/** `float32, int64, ...`: the dtypes of a set, for messages. */
+export function dtypeSetString(set: u32): string {
+  let s = "";
+  for (let d = 0; d < 32; d++) {
+    if ((set & dtypeBit(d)) == 0) continue;
+    if (s.length > 0) s += ", ";
+    s += dtypeName(d);
+  }
+  return s;
+}
+
+/** True for the 16-bit float dtypes, which kernels compute through float32 as TF does. */
+export function isHalfLike(dtype: i32): bool {
+  return dtype == DT_HALF || dtype == DT_BFLOAT16;
+}
+
+/** True for integer dtypes (signed and unsigned). */
+export function isIntegerDtype(dtype: i32): bool {
+  return dtype == DT_INT8 || dtype == DT_UINT8 || dtype == DT_INT16 || dtype == DT_UINT16 || dtype == DT_INT32 ||
+    dtype == DT_UINT32 || dtype == DT_INT64 || dtype == DT_UINT64;
+}
+
+/** True for signed integer dtypes. */
+export function isSignedIntDtype(dtype: i32): bool {
+  return dtype == DT_INT8 || dtype == DT_INT16 || dtype == DT_INT32 || dtype == DT_INT64;
+}
+
+/**
+ * Reads the dtype attr `name` of an instruction and checks it is in `allowed`; records TF's kind of
+ * message (the op, the attr and the registered dtypes) and returns -1 when it is not.
+ */
+export function dtypeAttr(ins: InstructionNode, name: string, allowed: u32): i32 {
+  if (!ins.attrs.has(name)) {
+    fail(INVALID_ARGUMENT, ins.kernel + ": missing dtype attribute \"" + name + "\"");
+    return -1;
+  }
+  const v = ins.attrs.int(name);
+  const d = <i32>v;
+  if (v < 0 || v > 31 || (allowed & dtypeBit(d)) == 0) {
+    fail(INVALID_ARGUMENT, "No kernel for " + ins.kernel + " with " + name + "=" + dtypeName(d) + "; registered kernels support " +
+      name + " in [" + dtypeSetString(allowed) + "]");
+    return -1;
+  }
+  return d;
+}
+
+/** Checks the instruction has `n` inputs and `m` outputs. */
+export function checkArity(ins: InstructionNode, n: i32, m: i32): bool {
+  if (ins.inputs.length != n || ins.numOutputs != m) {
+    fail(INVALID_ARGUMENT, ins.kernel + " takes " + n.toString() + " input(s) and produces " + m.toString() +
+      " output(s); the plan gives " + ins.inputs.length.toString() + " input(s) and " + ins.numOutputs.toString() + " output(s)");
+    return false;
+  }
+  return true;
+}
+
+/** Checks input `i` has dtype `want` (a plan/element mismatch, never expected after lowering). */
+export function checkInputDtype(kernel: string, inputs: Array<Tensor>, i: i32, want: i32): bool {
+  const got = unchecked(inputs[i]).dtype;
+  if (got != want) {
+    fail(INVALID_ARGUMENT, kernel + ": input " + i.toString() + " is " + dtypeName(got) + ", expected " + dtypeName(want));
+    return false;
+  }
+  return true;
+}
+
+/** Element `i` of an integer tensor (int8..uint64) as i64. */
+export function intElement(t: Tensor, i: i32): i64 {
+  const p = t.dataPtr;
+  switch (t.dtype) {
+    case DT_INT32: return <i64>load<i32>(p + (<usize>i << 2));
+    case DT_INT64: return load<i64>(p + (<usize>i << 3));
+    case DT_INT16: return <i64>load<i16>(p + (<usize>i << 1));
+    case DT_INT8: return <i64>load<i8>(p + <usize>i);
+    case DT_UINT8: case DT_BOOL: return <i64>load<u8>(p + <usize>i);
+    case DT_UINT16: return <i64>load<u16>(p + (<usize>i << 1));
+    case DT_UINT32: return <i64>load<u32>(p + (<usize>i << 2));
+    case DT_UINT64: return load<i64>(p + (<usize>i << 3));
+  }
+  return 0;
+}
+
+/** True when `t` is an integer tensor (index-like input). */
+export function isIndexTensor(t: Tensor): bool {
+  return isIntegerDtype(t.dtype);
+}
+
+/**
+ * The values of an index tensor of rank <= 1 (shape, perm, multiples, begin/end/strides), or null
+ * with `what` named in the error.
+ */
+export function indexVector(t: Tensor, kernel: string, what: string): StaticArray<i64> | null {
+  if (!isIndexTensor(t)) {
+    fail(INVALID_ARGUMENT, kernel + ": " + what + " must be an integer tensor, got " + dtypeName(t.dtype));
+    return null;
+  }
+  if (t.rank > 1) {
+    fail(INVALID_ARGUMENT, kernel + ": " + what + " must be a vector, got shape " + shapeString(t.shape));
+    return null;
+  }
+  const n = <i32>t.numElements;
+  const out = new StaticArray<i64>(n);
+  for (let i = 0; i < n; i++) unchecked(out[i] = intElement(t, i));
+  return out;
+}
+
+/** The value of a scalar (or single-element) integer tensor, recording an error when it is not one. */
+export function indexScalar(t: Tensor, kernel: string, what: string, ok: StaticArray<bool>): i64 {
+  if (!isIndexTensor(t) || t.numElements != 1) {
+    fail(INVALID_ARGUMENT, kernel + ": " + what + " must be a scalar integer, got " + dtypeName(t.dtype) + " of shape " + shapeString(t.shape));
+    unchecked(ok[0] = false);
+    return 0;
+  }
+  unchecked(ok[0] = true);
+  return intElement(t, 0);
+}
+
+/** Allocates an output tensor (zero-filled; strings with `stringBytes` of data). */
+export function newTensor(dtype: i32, shape: StaticArray<i64>, stringBytes: u64 = 0): Tensor | null {
+  return allocTensor(dtype, shape, stringBytes);
+}
+
+/** A copy of `shape`. */
+export function copyShape(shape: StaticArray<i64>): StaticArray<i64> {
+  const out = new StaticArray<i64>(shape.length);
+  for (let i = 0; i < shape.length; i++) unchecked(out[i] = shape[i]);
+  return out;
+}
+
+/** A shape from an Array. */
+export function toShape(dims: Array<i64>): StaticArray<i64> {
+  return StaticArray.fromArray<i64>(dims);
+}
+
+/** Bytes per element for fixed-width dtypes (bool 1). */
+export function elemSize(dtype: i32): i32 {
+  return dtypeSize(dtype);
+}
+
+/** True when the tensor holds one value per element in `data` (not string/variant). */
+export function isFixedWidth(dtype: i32): bool {
+  return dtype != DT_STRING && dtype != DT_VARIANT && dtypeSize(dtype) != 0;
+}
+
+/**
+ * A tensor with `t`'s dtype and data but another shape of the same element count (tensors are
+ * immutable, so the buffers are shared, as TF's Reshape does).
+ */
+export function reshaped(t: Tensor, shape: StaticArray<i64>): Tensor {
+  const out = new Tensor(t.dtype, shape, t.numElements, t.data);
+  out.offsets = t.offsets;
+  out.variants = t.variants;
+  return out;
+}
+
+/**
+ * Copies element `src` of `from` to element `dst` of a fixed-width `to` (same dtype). Strings are
+ * gathered by the callers (see strings.ts).
+ */
+@inline export function copyElement(to: Tensor, dst: i32, from: Tensor, src: i32, size: i32): void {
+  memory.copy(to.dataPtr + <usize>dst * <usize>size, from.dataPtr + <usize>src * <usize>size, <usize>size);
+}
+
+/** The f32 bit pattern's value of float16 bits `h`. */
+export function f16ToF32(h: u16): f32 {
+  const sign = (<u32>h & 0x8000) << 16;
+  const exp = (<u32>h >>> 10) & 0x1f;
+  let mant = <u32>h & 0x3ff;
+  if (exp == 0x1f) return reinterpret<f32>(sign | 0x7f800000 | (mant << 13));
+  if (exp == 0) {
+    if (mant == 0) return reinterpret<f32>(sign);
+    // Subnormal half: normalize.
+    let e: i32 = -1;
+    do {
+      e++;
+      mant <<= 1;
+    } while ((mant & 0x400) == 0);
+    mant &= 0x3ff;
+    return reinterpret<f32>(sign | (<u32>(127 - 15 - e) << 23) | (mant << 13));
+  }
+  return reinterpret<f32>(sign | ((exp + (127 - 15)) << 23) | (mant << 13));
+}
+
+/** The value of bfloat16 bits `b`. */
+@inline export function bf16ToF32(b: u16): f32 {
+  return reinterpret<f32>(<u32>b << 16);
+}
+
+/** `[2,3]`-style shape rendering (TF's DebugString of a TensorShape). */
+export function shapeStr(shape: StaticArray<i64>): string {
+  return shapeString(shape);
+}

@@ -1,0 +1,279 @@
+// Scalar semantics of the elementwise ops, exactly as TF 2.21's CPU kernels compute them on x86
+// (Eigen functors): integer ops wrap, floor division/modulo follow the divisor's sign, Maximum and
+// Minimum propagate NaN. Each op is a @final class with an @inline `apply<T>` so the loops in
+// elementwise.ts specialize per op and dtype. Integer division by zero and negative integer powers
+// are rejected by the kernels before the loops run.
+
+// ---- binary arithmetic (result type T) ----
+
+@final export class AddOp {
+  @inline apply<T>(a: T, b: T): T {
+    return <T>(a + b);
+  }
+}
+
+@final export class SubOp {
+  @inline apply<T>(a: T, b: T): T {
+    return <T>(a - b);
+  }
+}
+
+@final export class MulOp {
+  @inline apply<T>(a: T, b: T): T {
+    return <T>(a * b);
+  }
+}
+
+/** RealDiv, and TF's Div on floats. Integers: C truncation (TF's Div); b == 0 is checked before. */
+@final export class DivOp {
+  @inline apply<T>(a: T, b: T): T {
+    if (isFloat<T>()) return <T>(a / b);
+    if (isSigned<T>()) {
+      if (b == <T>-1) return <T>(<T>0 - a); // INT_MIN / -1 wraps as on x86 instead of trapping
+    }
+    return <T>(a / b);
+  }
+}
+
+/** FloorDiv: floor(a / b) for floats; integer division rounded toward -inf. */
+@final export class FloorDivOp {
+  @inline apply<T>(a: T, b: T): T {
+    if (isFloat<T>()) {
+      if (sizeof<T>() == 4) return <T>Mathf.floor(<f32>a / <f32>b);
+      return <T>Math.floor(<f64>a / <f64>b);
+    }
+    if (isSigned<T>()) {
+      if (b == <T>-1) return <T>(<T>0 - a);
+      const z = <T>(a / b);
+      return <T>(z * b) != a && (a < <T>0) != (b < <T>0) ? <T>(z - <T>1) : z;
+    }
+    return <T>(a / b);
+  }
+}
+
+/** FloorMod: the remainder with the divisor's sign (fmod-based for floats). */
+@final export class FloorModOp {
+  @inline apply<T>(a: T, b: T): T {
+    if (isFloat<T>()) {
+      const m = <T>(a % b);
+      return m != <T>0 && (b < <T>0) != (m < <T>0) ? <T>(m + b) : m;
+    }
+    if (isSigned<T>()) {
+      if (b == <T>-1) return <T>0;
+      const m = <T>(a % b);
+      return m != <T>0 && (b < <T>0) != (m < <T>0) ? <T>(m + b) : m;
+    }
+    return <T>(a % b);
+  }
+}
+
+/** Pow: libm pow for floats; exponentiation by squaring with wrap-around for integers (b >= 0). */
+@final export class PowOp {
+  @inline apply<T>(a: T, b: T): T {
+    if (isFloat<T>()) {
+      if (sizeof<T>() == 4) return <T>Mathf.pow(<f32>a, <f32>b);
+      return <T>Math.pow(<f64>a, <f64>b);
+    }
+    return intPow<T>(a, b);
+  }
+}
+
+function intPow<T>(x: T, y: T): T {
+  let r: T = <T>1;
+  let base = x;
+  let e = y;
+  while (e != <T>0) {
+    if ((e & <T>1) != <T>0) r = <T>(r * base);
+    e = <T>(e >> <T>1);
+    if (e != <T>0) base = <T>(base * base);
+  }
+  return r;
+}
+
+/** Maximum as Eigen's scalar path: NaN propagates; ties keep `a`. */
+@final export class MaxOp {
+  @inline apply<T>(a: T, b: T): T {
+    if (isFloat<T>()) {
+      if (a != a) return a;
+      if (b != b) return b;
+    }
+    return a < b ? b : a;
+  }
+}
+
+/** Maximum as Eigen's packet path (x86 maxps): NaN propagates; ties (±0) give `b`. */
+@final export class MaxVecOp {
+  @inline apply<T>(a: T, b: T): T {
+    if (a != a) return a;
+    if (b != b) return b;
+    return a > b ? a : b;
+  }
+}
+
+/** Minimum as Eigen's scalar path: NaN propagates; ties keep `a`. */
+@final export class MinOp {
+  @inline apply<T>(a: T, b: T): T {
+    if (isFloat<T>()) {
+      if (a != a) return a;
+      if (b != b) return b;
+    }
+    return b < a ? b : a;
+  }
+}
+
+/** Minimum as Eigen's packet path (x86 minps): NaN propagates; ties (±0) give `b`. */
+@final export class MinVecOp {
+  @inline apply<T>(a: T, b: T): T {
+    if (a != a) return a;
+    if (b != b) return b;
+    return a < b ? a : b;
+  }
+}
+
+// ---- comparisons and logic (result bool) ----
+
+@final export class EqualOp {
+  @inline apply<T>(a: T, b: T): bool {
+    return a == b;
+  }
+}
+
+@final export class NotEqualOp {
+  @inline apply<T>(a: T, b: T): bool {
+    return a != b;
+  }
+}
+
+@final export class LessOp {
+  @inline apply<T>(a: T, b: T): bool {
+    return a < b;
+  }
+}
+
+@final export class LessEqualOp {
+  @inline apply<T>(a: T, b: T): bool {
+    return a <= b;
+  }
+}
+
+@final export class GreaterOp {
+  @inline apply<T>(a: T, b: T): bool {
+    return a > b;
+  }
+}
+
+@final export class GreaterEqualOp {
+  @inline apply<T>(a: T, b: T): bool {
+    return a >= b;
+  }
+}
+
+@final export class LogicalAndOp {
+  @inline apply<T>(a: T, b: T): bool {
+    return a != <T>0 && b != <T>0;
+  }
+}
+
+@final export class LogicalOrOp {
+  @inline apply<T>(a: T, b: T): bool {
+    return a != <T>0 || b != <T>0;
+  }
+}
+
+// ---- unary (result type T unless noted) ----
+
+@final export class NegOp {
+  @inline apply<T>(a: T): T {
+    if (isFloat<T>()) return -a;
+    return <T>(<T>0 - a);
+  }
+}
+
+@final export class AbsOp {
+  @inline apply<T>(a: T): T {
+    if (isFloat<T>()) {
+      if (sizeof<T>() == 4) return <T>Mathf.abs(<f32>a);
+      return <T>Math.abs(<f64>a);
+    }
+    if (isSigned<T>()) return a < <T>0 ? <T>(<T>0 - a) : a;
+    return a;
+  }
+}
+
+@final export class SquareOp {
+  @inline apply<T>(a: T): T {
+    return <T>(a * a);
+  }
+}
+
+@final export class SqrtOp {
+  @inline apply<T>(a: T): T {
+    if (sizeof<T>() == 4) return <T>Mathf.sqrt(<f32>a);
+    return <T>Math.sqrt(<f64>a);
+  }
+}
+
+/** Rsqrt: 1 / sqrt(x), two roundings, as Eigen's scalar path. */
+@final export class RsqrtOp {
+  @inline apply<T>(a: T): T {
+    if (sizeof<T>() == 4) return <T>(<f32>1 / Mathf.sqrt(<f32>a));
+    return <T>(1.0 / Math.sqrt(<f64>a));
+  }
+}
+
+@final export class ExpOp {
+  @inline apply<T>(a: T): T {
+    if (sizeof<T>() == 4) return <T>Mathf.exp(<f32>a);
+    return <T>Math.exp(<f64>a);
+  }
+}
+
+@final export class LogOp {
+  @inline apply<T>(a: T): T {
+    if (sizeof<T>() == 4) return <T>Mathf.log(<f32>a);
+    return <T>Math.log(<f64>a);
+  }
+}
+
+/** Round half to even (banker's rounding); integers unchanged. */
+@final export class RoundOp {
+  @inline apply<T>(a: T): T {
+    if (isFloat<T>()) {
+      if (sizeof<T>() == 4) return <T>nearest<f32>(<f32>a);
+      return <T>nearest<f64>(<f64>a);
+    }
+    return a;
+  }
+}
+
+@final export class FloorOp {
+  @inline apply<T>(a: T): T {
+    if (sizeof<T>() == 4) return <T>Mathf.floor(<f32>a);
+    return <T>Math.floor(<f64>a);
+  }
+}
+
+@final export class CeilOp {
+  @inline apply<T>(a: T): T {
+    if (sizeof<T>() == 4) return <T>Mathf.ceil(<f32>a);
+    return <T>Math.ceil(<f64>a);
+  }
+}
+
+/** Sign: -1, 0 (+0 for ±0) or 1; NaN stays NaN. */
+@final export class SignOp {
+  @inline apply<T>(a: T): T {
+    if (isFloat<T>()) {
+      if (a != a) return a;
+      return a > <T>0 ? <T>1 : a < <T>0 ? <T>-1 : <T>0;
+    }
+    if (isSigned<T>()) return a > <T>0 ? <T>1 : a < <T>0 ? <T>-1 : <T>0;
+    return a > <T>0 ? <T>1 : <T>0;
+  }
+}
+
+@final export class LogicalNotOp {
+  @inline apply<T>(a: T): bool {
+    return a == <T>0;
+  }
+}
