@@ -4,6 +4,7 @@ import { makeMap } from "./map";
 import { makeRange } from "./range";
 import { registerDataset } from "./registry";
 import { makeTake } from "./take";
+import { registerStructuralOps } from "./structural";
 import { makeFilter } from "./filter";
 import { makeFlatMap, makeInterleave } from "./flat-map";
 import { makeScan } from "./scan";
@@ -13,6 +14,7 @@ import { DATASET_PARAM_OP, makeDatasetParam } from "./template";
 export function registerDatasetOps(): void {
   registerDataset("range", makeRange);
   registerDataset("take", makeTake);
+  registerStructuralOps();
   registerDataset("batch", makeBatch);
   registerDataset("map", makeMap);
   registerDataset("filter", makeFilter);

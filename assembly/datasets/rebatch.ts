@@ -2,7 +2,7 @@
 // rows (cycling through the list), rows flowing across input batch boundaries. The last, partial
 // batch is kept unless `dropRemainder`.
 import { END, errorCode, fail, failed, INVALID_ARGUMENT, OK } from "../core/status";
-import { Tensor } from "../core/tensor";
+import { allocTensor, Tensor } from "../core/tensor";
 import { DatasetNode } from "../plan/nodes";
 import { Dataset, DatasetIterator } from "./dataset";
 import { buildInput } from "./registry";
@@ -35,11 +35,12 @@ class RebatchIterator extends DatasetIterator {
       let rows: i64 = -1;
       for (let c = 0; c < cur.length; c++) {
         const t = unchecked(cur[c]);
-        if (t.shape.length == 0) return fail(INVALID_ARGUMENT, "Cannot rebatch dataset: All components must have at least one dimension. Perhaps your input dataset is not batched?");
+        if (t.shape.length == 0) return fail(INVALID_ARGUMENT, "Input element must have a non-scalar value in each component.");
         const d = unchecked(t.shape[0]);
         if (rows < 0) rows = d;
         else if (d != rows) {
-          return fail(INVALID_ARGUMENT, "Cannot rebatch dataset: All components must have the same size in the first dimension.");
+          return fail(INVALID_ARGUMENT, "Input element must have the same batch size in each component. Component 0 had size " +
+            rows.toString() + " but component " + c.toString() + " had size, " + d.toString() + ".");
         }
       }
       this.rows = rows < 0 ? 0 : rows;
@@ -76,16 +77,10 @@ class RebatchIterator extends DatasetIterator {
       if (have == 0 && want > 0) return END;
       if (ds.dropRemainder) return END;
     }
-    if (pieces.length == 0) {
-      // A zero-size batch (batch size 0): TF yields empty slices of the current input batch.
-      const st = this.fill();
-      if (st != OK) {
-        this.done = true;
-        return st;
-      }
-      const cur = this.current;
-      for (let c = 0; c < cur.length; c++) {
-        const t = sliceRows(unchecked(cur[c]), this.pos, 0, false);
+    if (want == 0) {
+      // As TF: an empty batch shaped by the declared output shapes (unknown dims 0), no input read.
+      for (let c = 0; c < ds.zeroShapes.length; c++) {
+        const t = allocTensor(unchecked(ds.dtypes[c]), unchecked(ds.zeroShapes[c]));
         if (t == null) return errorCode();
         out.push(t);
       }
@@ -105,6 +100,9 @@ class RebatchIterator extends DatasetIterator {
 export class RebatchDataset extends Dataset {
   batchSizes: StaticArray<i64> = new StaticArray<i64>(0);
   dropRemainder: bool = false;
+  /** Output dtypes, and the shapes of an empty batch (for batch size 0). */
+  dtypes: StaticArray<i32> = new StaticArray<i32>(0);
+  zeroShapes: Array<StaticArray<i64>> = new Array<StaticArray<i64>>();
   input: Dataset = new Dataset();
 
   makeIterator(): DatasetIterator | null {
@@ -114,11 +112,35 @@ export class RebatchDataset extends Dataset {
   }
 }
 
-/** Plan: one input; attrs: batchSizes (list of integers >= 0, not empty), dropRemainder. */
+/**
+ * Plan: one input; attrs: batchSizes (list of integers >= 0, not empty), dropRemainder,
+ * dtypes (output dtypes), shapes (output shapes flattened as [rank, dims...], rank -1 unknown,
+ * dim -1 unknown).
+ */
 export function makeRebatch(node: DatasetNode): Dataset | null {
   const list = node.attrs.list("batchSizes");
   const drop = node.attrs.boolOr("dropRemainder", false);
+  const dtypes = node.attrs.list("dtypes");
+  const shapes = node.attrs.list("shapes");
   if (failed()) return null;
+  const ds = new RebatchDataset();
+  ds.dtypes = new StaticArray<i32>(dtypes.length);
+  let p = 0;
+  for (let c = 0; c < dtypes.length; c++) {
+    unchecked(ds.dtypes[c] = <i32>dtypes[c]);
+    const rank = p < shapes.length ? <i32>shapes[p++] : -2;
+    if (rank < -1 || p + max(rank, 0) > shapes.length) {
+      fail(INVALID_ARGUMENT, "malformed shapes attribute");
+      return null;
+    }
+    // Unknown rank: TF makes a default (scalar) tensor.
+    const sh = new StaticArray<i64>(max(rank, 0));
+    for (let d = 0; d < rank; d++) {
+      const v = <i64>shapes[p++];
+      unchecked(sh[d] = d == 0 || v < 0 ? 0 : v);
+    }
+    ds.zeroShapes.push(sh);
+  }
   if (list.length == 0) {
     fail(INVALID_ARGUMENT, "batch_sizes must contain at least one element.");
     return null;
@@ -134,7 +156,6 @@ export function makeRebatch(node: DatasetNode): Dataset | null {
   }
   const input = buildInput(node, 0);
   if (input == null) return null;
-  const ds = new RebatchDataset();
   ds.op = node.op;
   ds.batchSizes = sizes;
   ds.dropRemainder = drop;

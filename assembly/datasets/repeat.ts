@@ -45,6 +45,7 @@ class RepeatIterator extends DatasetIterator {
       }
       this.pass++;
     }
+    return END;
   }
 }
 

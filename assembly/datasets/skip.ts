@@ -1,6 +1,6 @@
-// SkipDataset: the input without its first `count` elements; count < 0 skips them all (TF then
-// yields nothing without reading the input).
-import { END, failed, OK } from "../core/status";
+// SkipDataset: the input without its first `count` elements; count < 0 skips them all (as TF,
+// by reading the whole input, so an input error still surfaces and an endless input never ends).
+import { failed, OK } from "../core/status";
 import { Tensor } from "../core/tensor";
 import { DatasetNode } from "../plan/nodes";
 import { Dataset, DatasetIterator } from "./dataset";
@@ -14,7 +14,7 @@ class SkipIterator extends DatasetIterator {
 
   next(out: Array<Tensor>): i32 {
     out.length = 0;
-    while (this.skipped < this.count) {
+    while (this.count < 0 || this.skipped < this.count) {
       const st = this.input.next(out);
       out.length = 0;
       if (st != OK) return st;
@@ -24,19 +24,11 @@ class SkipIterator extends DatasetIterator {
   }
 }
 
-class EmptyIterator extends DatasetIterator {
-  next(out: Array<Tensor>): i32 {
-    out.length = 0;
-    return END;
-  }
-}
-
 export class SkipDataset extends Dataset {
   count: i64 = 0;
   input: Dataset = new Dataset();
 
   makeIterator(): DatasetIterator | null {
-    if (this.count < 0) return new EmptyIterator();
     const it = this.input.makeIterator();
     if (it == null) return null;
     return new SkipIterator(this.count, it);

@@ -154,6 +154,8 @@ function minMaxTail(isMax: bool, dtype: i32, a: Tensor, b: Tensor, out: Tensor):
 class BinaryKernel extends Kernel {
   op: i32 = 0;
   dtype: i32 = 0;
+  /** Equal/NotEqual attr incompatible_shape_error: false answers a scalar for shapes that do not broadcast. */
+  strictShapes: bool = true;
 
   run(inputs: Array<Tensor>, outputs: Array<Tensor>): i32 {
     let a = unchecked(inputs[0]), b = unchecked(inputs[1]);
@@ -165,7 +167,16 @@ class BinaryKernel extends Kernel {
     let shape = a.shape;
     if (!sameShape(a.shape, b.shape)) {
       const s = broadcastShape(a.shape, b.shape);
-      if (s == null) return fail(INVALID_ARGUMENT, incompatibleShapes(a.shape, b.shape));
+      if (s == null) {
+        if (!this.strictShapes && (this.op == EQUAL || this.op == NOTEQUAL)) {
+          const r = newTensor(DT_BOOL, new StaticArray<i64>(0));
+          if (r == null) return errorCode();
+          store<u8>(r.dataPtr, this.op == NOTEQUAL ? 1 : 0);
+          outputs.push(r);
+          return OK;
+        }
+        return fail(INVALID_ARGUMENT, incompatibleShapes(a.shape, b.shape));
+      }
       shape = s;
     }
     const op = this.op;
@@ -255,6 +266,7 @@ export function makeBinary(ins: InstructionNode): Kernel | null {
   const k = new BinaryKernel();
   k.op = op;
   k.dtype = dtype;
+  k.strictShapes = ins.attrs.boolOr("incompatible_shape_error", true);
   return k;
 }
 

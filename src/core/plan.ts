@@ -19,7 +19,9 @@ export type DatasetPlan =
   | TakePlan
   | BatchPlan
   | MapPlan
-  | FilterPlan | ShufflePlan | FlatMapPlan | InterleavePlan | ScanPlan | DatasetParamPlan;
+  | FilterPlan | ShufflePlan | FlatMapPlan | InterleavePlan | ScanPlan | DatasetParamPlan
+  | TensorPlan | TensorSlicePlan | RepeatPlan | SkipPlan | ShardPlan | ConcatenatePlan | ZipPlan | CachePlan
+  | PaddedBatchPlan | UnbatchPlan | RebatchPlan;
 
 /** `RangeDataset`: start, stop, step as in Python's range; output dtype per TF's `output_types`. */
 export interface RangePlan {
@@ -132,4 +134,87 @@ export interface ScanPlan {
 export interface DatasetParamPlan {
   readonly op: "datasetParam";
   readonly index: number;
+}
+
+/** `TensorDataset`: one element, the given components (a serialized UncompressedElement). */
+export interface TensorPlan {
+  readonly op: "tensor";
+  readonly components: Uint8Array;
+}
+
+/** `TensorSliceDataset`: one element per row of the components (a serialized UncompressedElement). */
+export interface TensorSlicePlan {
+  readonly op: "tensorSlice";
+  readonly components: Uint8Array;
+}
+
+/** `RepeatDataset`: the input `count` times; `count < 0` forever. */
+export interface RepeatPlan {
+  readonly op: "repeat";
+  readonly input: DatasetPlan;
+  readonly count: bigint;
+}
+
+/** `SkipDataset`: drops the first `count` elements; `count < 0` drops all. */
+export interface SkipPlan {
+  readonly op: "skip";
+  readonly input: DatasetPlan;
+  readonly count: bigint;
+}
+
+/** `ShardDataset`: elements `index`, `index + numShards`, ... */
+export interface ShardPlan {
+  readonly op: "shard";
+  readonly input: DatasetPlan;
+  readonly numShards: bigint;
+  readonly index: bigint;
+  readonly requireNonEmpty: boolean;
+}
+
+/** `ConcatenateDataset`: `input`'s elements, then `other`'s. */
+export interface ConcatenatePlan {
+  readonly op: "concatenate";
+  readonly input: DatasetPlan;
+  readonly other: DatasetPlan;
+}
+
+/** `ZipDataset`: one element of each input, components concatenated. */
+export interface ZipPlan {
+  readonly op: "zip";
+  readonly inputs: readonly DatasetPlan[];
+}
+
+/** `CacheDatasetV2` (in memory): the first complete pass is recorded and replayed. */
+export interface CachePlan {
+  readonly op: "cache";
+  readonly input: DatasetPlan;
+}
+
+/** `PaddedBatchDatasetV2`: batches, padding each component (see assembly/datasets/padded-batch.ts). */
+export interface PaddedBatchPlan {
+  readonly op: "paddedBatch";
+  readonly input: DatasetPlan;
+  readonly batchSize: bigint;
+  readonly dropRemainder: boolean;
+  /** Per component `[rank, ...dims]`, concatenated; `-1` dims pad to the batch's largest. */
+  readonly paddedShapes: readonly number[];
+  /** One scalar per component (a serialized UncompressedElement). */
+  readonly paddingValues: Uint8Array;
+}
+
+/** `UnbatchDataset`: splits each element along its leading axis. */
+export interface UnbatchPlan {
+  readonly op: "unbatch";
+  readonly input: DatasetPlan;
+}
+
+/** `RebatchDatasetV2`: regroups the rows of input batches into batches of `batchSizes` (cycled). */
+export interface RebatchPlan {
+  readonly op: "rebatch";
+  readonly input: DatasetPlan;
+  readonly batchSizes: readonly number[];
+  readonly dropRemainder: boolean;
+  /** Output dtypes and shapes (`[rank, ...dims]` per component, rank -1 unknown): empty batches for size 0. */
+  readonly dtypes: readonly number[];
+  readonly shapes: readonly number[];
 }

@@ -31,6 +31,13 @@ import { checkName, describe, toInt64, type IntLike } from "./arguments.js";
 import { componentValue } from "./element-values.js";
 import { flattenSpec, formatElementSpec, packElement, packNested, type Element, type ElementSpec } from "./structure.js";
 import { TensorSpec, toDType, type DTypeLike } from "./tensor-spec.js";
+import { filterDataset, type FilterOptions } from "./transformations/filter.js";
+import { flatMapDataset, interleaveDataset, type FlatMapOptions, type InterleaveOptions } from "./transformations/flat-map.js";
+import { isSymbolic, type IntArg } from "./transformations/in-function.js";
+import { mapDataset, type MapFunction, type MapOptions } from "./transformations/map.js";
+import { rangeWithTensors, takeWithTensor } from "./transformations/tensor-args.js";
+import { scanDataset, type ScanOptions } from "./transformations/scan.js";
+import { shuffleDataset, type ShuffleOptions } from "./transformations/shuffle.js";
 
 export { INFINITE_CARDINALITY, UNKNOWN_CARDINALITY };
 
@@ -114,10 +121,12 @@ export class Dataset implements AsyncIterable<Element> {
    * Example: `Dataset.range(2, 10, 3)` yields 2n, 5n, 8n; `Dataset.range(5, { outputType: "int32" })`
    * yields 0..4 as numbers.
    */
-  static range(stop: IntLike, options?: RangeOptions): Dataset;
-  static range(start: IntLike, stop: IntLike, options?: RangeOptions): Dataset;
-  static range(start: IntLike, stop: IntLike, step: IntLike, options?: RangeOptions): Dataset;
+  static range(stop: IntArg, options?: RangeOptions): Dataset;
+  static range(start: IntArg, stop: IntArg, options?: RangeOptions): Dataset;
+  static range(start: IntArg, stop: IntArg, step: IntArg, options?: RangeOptions): Dataset;
   static range(...args: unknown[]): Dataset {
+    // Inside the function of flatMap/interleave, arguments may be symbolic tensors.
+    if (args.some(isSymbolic)) return rangeWithTensors(args);
     const options: RangeOptions = args.length > 0 && isOptionsObject(args[args.length - 1])
       ? (args.pop() as RangeOptions) : {};
     if (args.length < 1 || args.length > 3) {
@@ -191,7 +200,8 @@ export class Dataset implements AsyncIterable<Element> {
    * At most `count` elements of this dataset; a negative count (TF: -1) takes all of them.
    * Example: `Dataset.range(10).take(3)` yields 0n, 1n, 2n.
    */
-  take(count: IntLike, options: TakeOptions = {}): Dataset {
+  take(count: IntArg, options: TakeOptions = {}): Dataset {
+    if (isSymbolic(count)) return takeWithTensor(this, count, options);
     const input = this.requireGraph("take()");
     const n = toInt64(count, "take count");
     const spec = this.componentSpecs.map((s) => s.toComponent());
@@ -234,6 +244,43 @@ export class Dataset implements AsyncIterable<Element> {
       cardinality: batchCardinality(this.#cardinality, size, drop),
       emit: (b) => emitBatch(b, input(b), { batchSize: size, dropRemainder: drop, inputSpec, metadataName }),
     });
+  }
+
+  /**
+   * Applies `fn` to each element (TF's `map`): `fn` is traced once with symbolic tensors (a tuple
+   * element is spread into arguments) and may return tensors, JS constants, tuples or dicts.
+   * Example: `Dataset.range(5).map((x) => x.mul(2).add(1))`.
+   */
+  map(fn: MapFunction, options?: MapOptions): Dataset {
+    return mapDataset(this, fn, options);
+  }
+
+  /** Keeps the elements for which `predicate` returns a true scalar bool (TF's `filter`). */
+  filter(predicate: MapFunction, options?: FilterOptions): Dataset {
+    return filterDataset(this, predicate, options);
+  }
+
+  /** Maps each element to a dataset and concatenates them (TF's `flat_map`). Example: `ds.flatMap((x) => Dataset.range(x))`. */
+  flatMap(fn: MapFunction, options?: FlatMapOptions): Dataset {
+    return flatMapDataset(this, fn, options);
+  }
+
+  /** Maps each element to a dataset and interleaves them (TF's `interleave`). */
+  interleave(fn: MapFunction, options?: InterleaveOptions): Dataset {
+    return interleaveDataset(this, fn, options);
+  }
+
+  /** Carries a state through the elements (TF's `scan`): `fn(state, element)` returns `[newState, output]`. */
+  scan(initialState: unknown, fn: MapFunction, options?: ScanOptions): Dataset {
+    return scanDataset(this, initialState, fn, options);
+  }
+
+  /**
+   * Shuffles with a buffer of `bufferSize` elements, in TF's exact order for a given seed (TF's
+   * `shuffle`): `shuffle(bufferSize, seed?, reshuffleEachIteration?)` or `shuffle(bufferSize, { seed, ... })`.
+   */
+  shuffle(bufferSize: IntLike, seed?: IntLike | null | ShuffleOptions, reshuffleEachIteration?: boolean): Dataset {
+    return shuffleDataset(this, bufferSize, seed, reshuffleEachIteration);
   }
 
   /**

@@ -87,9 +87,10 @@ export class GraphBuilder {
   datasetNode(init: DatasetNodeInit): string {
     const attrs: Record<string, AttrValue> = {
       ...init.attrs,
-      output_types: attrTypeList(init.spec.map((c) => c.dtype)),
       output_shapes: attrShapeList(init.spec.map((c) => c.shape)),
     };
+    // Ops whose types attr is `Toutput_types` (TensorDataset, PaddedBatchDatasetV2, ...) pass it in `attrs`.
+    if (!("Toutput_types" in attrs)) attrs.output_types = attrTypeList(init.spec.map((c) => c.dtype));
     if (init.metadataName !== null) attrs.metadata = attrBytes(datasetMetadata(init.metadataName));
     return this.addNode(create(NodeDefSchema, {
       name: this.uniqueName(init.op),

@@ -94,9 +94,12 @@ export class NodeAttrs {
     return v.value.value.name;
   }
 
-  /** The node's element spec from `output_types` + `output_shapes` (equal lengths enforced). */
+  /**
+   * The node's element spec from `output_types` (or `Toutput_types`, as TensorDataset and a few
+   * other ops name it) + `output_shapes` (equal lengths enforced).
+   */
   outputSpec(): ComponentSpec[] {
-    const types = this.types("output_types");
+    const types = this.types(!this.has("output_types") && this.has("Toutput_types") ? "Toutput_types" : "output_types");
     const shapes = this.shapes("output_shapes");
     if (types.length !== shapes.length) {
       throw new TfDataError("InvalidArgument", `${this.where}: output_types has ${types.length} entries but ` +

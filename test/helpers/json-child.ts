@@ -45,6 +45,11 @@ export interface JsonChild {
    * `graceMs`, then SIGKILL. Idempotent; resolves once the child is gone.
    */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * Sends `signal` (default SIGKILL) to the child's whole process group at once, with no grace:
+   * a crash, as failure tests need. Resolves once the child is gone.
+   */
+  kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /** Default wait for an event before the child is declared stuck. */
@@ -236,6 +241,17 @@ export function spawnJsonChild(command: string, args: readonly string[], opts: J
     return stopping;
   };
 
+  const kill: JsonChild["kill"] = async (signal = "SIGKILL") => {
+    if (exitInfo) return;
+    hold();
+    try {
+      killGroup(child, signal);
+      await exited;
+    } finally {
+      release();
+    }
+  };
+
   return {
     pid: child.pid ?? -1,
     name,
@@ -245,6 +261,7 @@ export function spawnJsonChild(command: string, args: readonly string[], opts: J
     stderrTail,
     exited,
     stop,
+    kill,
   };
 }
 

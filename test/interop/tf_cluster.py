@@ -3,16 +3,26 @@
 Protocol (one JSON object per line):
   stdout  {"event":"ready","dispatcher":"localhost:P"|null,"workers":["localhost:Q",...]}
           once the servers named on the command line are up, then one reply per command.
-  stdin   {"id":N,"cmd":"dispatcher"}                      -> {"id":N,"event":"dispatcher","dispatcher":"localhost:P"}
-          {"id":N,"cmd":"worker","dispatcher":"localhost:P"} -> {"id":N,"event":"worker","worker":"localhost:Q"}
+  stdin   {"id":N,"cmd":"dispatcher"[,"config":{...}]} -> {"id":N,"event":"dispatcher","dispatcher":"localhost:P"}
+              config: DispatcherConfig proto fields (port, worker_timeout_ms, client_timeout_ms,
+              job_gc_check_interval_ms, job_gc_timeout_ms, ...), so the proto-only ones can be set.
+          {"id":N,"cmd":"worker","dispatcher":"localhost:P"[,"heartbeat_ms":MS][,"port":P]
+              [,"worker_address":"host:port"][,"background":true]}
+                                                         -> {"id":N,"event":"worker","worker":"localhost:Q"}
+              background: answer right away and start the worker in a thread (it needs a fixed
+              "port"): TF's WorkerServer.start() binds, then blocks until it is registered, so a
+              test can talk to a bound but unregistered worker; {"event":"registered","worker":...}
+              (no id) follows once it is registered.
           {"id":N,"cmd":"stop","address":"localhost:P"}      -> {"id":N,"event":"stopped"}
           {"id":N,"cmd":"num_workers","dispatcher":"localhost:P"} -> {"id":N,"event":"num_workers","count":K}
+          {"id":N,"cmd":"version"}                           -> {"id":N,"event":"version","version":"2.21.0"}
           a failing command answers {"id":N,"event":"error","message":"..."}.
 Every server is stopped, and the process exits 0, when stdin closes or on SIGTERM/SIGINT. The
 process also dies with its parent (PR_SET_PDEATHSIG), so a crashed test run leaves no server.
 
-Usage: tf_cluster.py [--workers N] [--dispatcher-address HOST:PORT] [--heartbeat-ms MS]
+Usage: tf_cluster.py [--workers N] [--dispatcher-address HOST:PORT | --no-dispatcher] [--heartbeat-ms MS]
   --dispatcher-address: do not start a dispatcher; register the N workers with that one.
+  --no-dispatcher: start nothing; servers come from commands.
 """
 import argparse
 import ctypes
@@ -44,25 +54,49 @@ def main():
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--dispatcher-address", default=None)
     parser.add_argument("--heartbeat-ms", type=int, default=None)
+    parser.add_argument("--no-dispatcher", action="store_true")
     args = parser.parse_args()
 
     import tensorflow as tf
+    from tensorflow.core.protobuf import service_config_pb2
 
     service = tf.data.experimental.service
     servers = {}  # address -> server
     lock = threading.Lock()
 
-    def start_dispatcher():
-        d = service.DispatchServer(service.DispatcherConfig(port=0))
+    def start_dispatcher(config=None):
+        fields = {"port": 0, "protocol": "grpc"}
+        fields.update(config or {})
+        d = service.DispatchServer(service_config_pb2.DispatcherConfig(**fields))
         address = d.target.split("://")[1]
         servers[address] = d
         return address
 
-    def start_worker(dispatcher):
-        w = service.WorkerServer(service.WorkerConfig(
-            dispatcher_address=dispatcher, port=0, heartbeat_interval_ms=args.heartbeat_ms))
-        address = w._address
+    def start_worker(dispatcher, heartbeat_ms=None, port=0, worker_address=None, background=False):
+        heartbeat_ms = heartbeat_ms if heartbeat_ms is not None else args.heartbeat_ms
+        config = service_config_pb2.WorkerConfig(
+            dispatcher_address=dispatcher, port=port or 0, protocol="grpc",
+            worker_address=worker_address or "localhost:%port%",
+            heartbeat_interval_ms=heartbeat_ms or 0)
+        if not background:
+            w = service.WorkerServer(config)
+            address = w._address
+            servers[address] = w
+            return address
+        if not port:
+            raise ValueError("a background worker needs a fixed port (its address is known before it binds)")
+        w = service.WorkerServer(config, start=False)
+        address = "localhost:%d" % port
         servers[address] = w
+
+        def register():
+            try:
+                w.start()
+                emit({"event": "registered", "worker": address})
+            except Exception as e:  # pylint: disable=broad-except
+                emit({"event": "register_failed", "worker": address, "message": "%s: %s" % (type(e).__name__, e)})
+
+        threading.Thread(target=register, daemon=True).start()
         return address
 
     def stop_all():
@@ -83,10 +117,14 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    dispatcher = args.dispatcher_address or start_dispatcher()
-    workers = [start_worker(dispatcher) for _ in range(args.workers)]
+    if args.no_dispatcher:
+        dispatcher = None
+        workers = []
+    else:
+        dispatcher = args.dispatcher_address or start_dispatcher()
+        workers = [start_worker(dispatcher) for _ in range(args.workers)]
     emit({"event": "ready", "dispatcher": None if args.dispatcher_address else dispatcher,
-          "workers": workers})
+          "workers": workers, "version": tf.__version__})
 
     for line in sys.stdin:
         line = line.strip()
@@ -98,9 +136,14 @@ def main():
             cmd = req.get("cmd")
             with lock:
                 if cmd == "dispatcher":
-                    emit({"id": req.get("id"), "event": "dispatcher", "dispatcher": start_dispatcher()})
+                    emit({"id": req.get("id"), "event": "dispatcher",
+                          "dispatcher": start_dispatcher(req.get("config"))})
                 elif cmd == "worker":
-                    emit({"id": req.get("id"), "event": "worker", "worker": start_worker(req["dispatcher"])})
+                    emit({"id": req.get("id"), "event": "worker", "worker": start_worker(
+                        req["dispatcher"], heartbeat_ms=req.get("heartbeat_ms"), port=req.get("port") or 0,
+                        worker_address=req.get("worker_address"), background=bool(req.get("background")))})
+                elif cmd == "version":
+                    emit({"id": req.get("id"), "event": "version", "version": tf.__version__})
                 elif cmd == "stop":
                     s = servers.pop(req["address"])
                     s._stop()
@@ -109,7 +152,7 @@ def main():
                     emit({"id": req.get("id"), "event": "num_workers",
                           "count": servers[req["dispatcher"]]._num_workers()})
                 else:
-                    raise ValueError("unknown command %r; expected dispatcher, worker, stop or num_workers" % cmd)
+                    raise ValueError("unknown command %r; expected dispatcher, worker, stop, num_workers or version" % cmd)
         except Exception as e:  # pylint: disable=broad-except
             emit({"id": req.get("id") if isinstance(req, dict) else None, "event": "error",
                   "message": "%s: %s" % (type(e).__name__, e)})

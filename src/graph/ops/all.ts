@@ -6,6 +6,7 @@ import { batchDatasetV2Op } from "./batch.js";
 import { constOp } from "./const.js";
 import { compressElementOp, uncompressElementOp } from "./kernels-compression.js";
 import { identityOp } from "./kernels-array.js";
+import { tensorKernelOps } from "./kernels-tensor.js";
 import { mapDatasetOp, parallelMapDatasetV2Op } from "./map.js";
 import { rangeDatasetOp } from "./range.js";
 import { registerDatasetOps, registerKernelOps, registerValueOps } from "./registry.js";
@@ -13,7 +14,8 @@ import { takeDatasetOp } from "./take.js";
 import { filterDatasetOp } from "./filter.js";
 import { flatMapDatasetOp, interleaveDatasetOp, parallelInterleaveDatasetV4Op } from "./flat-map.js";
 import { scanDatasetOp } from "./scan.js";
-import { shuffleDatasetOp, shuffleDatasetV3Op } from "./shuffle.js";
+import { shuffleAndRepeatDatasetOp, shuffleAndRepeatDatasetV2Op, shuffleDatasetOp, shuffleDatasetV3Op } from "./shuffle.js";
+import { STRUCTURAL_DATASET_OPS } from "./structural.js";
 import {
   maxIntraOpParallelismDatasetOp,
   modelDatasetOp,
@@ -45,6 +47,8 @@ export function ensureBuiltinOps(): void {
     prefetchDatasetOp,
   );
   registerDatasetOps(filterDatasetOp, flatMapDatasetOp, interleaveDatasetOp, parallelInterleaveDatasetV4Op, scanDatasetOp,
-    shuffleDatasetOp, shuffleDatasetV3Op);
+    shuffleDatasetOp, shuffleDatasetV3Op, shuffleAndRepeatDatasetOp, shuffleAndRepeatDatasetV2Op);
+  registerDatasetOps(...STRUCTURAL_DATASET_OPS);
   registerKernelOps(identityOp, compressElementOp, uncompressElementOp);
+  registerKernelOps(...tensorKernelOps);
 }

@@ -32,6 +32,7 @@ import { parseFunctionInput } from "../input-ref.js";
 import { lowerFunction } from "../lower-function.js";
 import { NodeAttrs } from "../node-attrs.js";
 import { readScalar, type ScalarValue } from "../tensor-value.js";
+import { bindTrailingArgs } from "./captured.js";
 import { UNKNOWN } from "./common.js";
 import {
   datasetOp, supportedDatasetOps, valueOp,
@@ -80,11 +81,12 @@ class DynamicInputError extends TfDataError {}
 
 /**
  * Lowers library function `name` (which must return one dataset) called with elements of `args`.
- * `declared` is the element spec the calling node declares for the returned datasets.
+ * `declared` is the element spec the calling node declares for the returned datasets; `captured`
+ * are the constant values of the function's captured (trailing) arguments.
  */
 export function lowerDatasetFunction(ctx: DatasetLowerContext, name: string, args: readonly ComponentSpec[],
-  declared: readonly ComponentSpec[]): LoweredDatasetFunction {
-  return new BodyLowering(ctx, ctx.functionDef(name), args, declared).run();
+  declared: readonly ComponentSpec[], captured: readonly TensorProto[] = []): LoweredDatasetFunction {
+  return new BodyLowering(ctx, bindTrailingArgs(ctx.functionDef(name), captured), args, declared).run();
 }
 
 interface Param {
@@ -178,7 +180,7 @@ class BodyLowering {
     throw this.error("InvalidArgument", `${from}: Identity nodes form a cycle`);
   }
 
-  /** The dataset at FunctionDef input `input`; `consumerSpec` stands for a dataset argument's unknown spec. */
+  /** The dataset at FunctionDef input `input`; `consumerSpec` hints a dataset argument's unknown spec. */
   datasetAt(input: string, from: string, consumerSpec: readonly ComponentSpec[]): LoweredInput {
     const o = this.origin(input, from);
     if (o.kind === "arg") {
@@ -187,7 +189,10 @@ class BodyLowering {
         throw this.error("InvalidArgument", `${from} must be a dataset, but argument '${o.name}' is a ${dtypeName(dtype)} tensor`);
       }
       const index = this.param(o.ref, DType.variant);
-      return { plan: { op: "datasetParam", index }, cardinality: UNKNOWN, spec: consumerSpec, node: o.name };
+      // The graph does not record a dataset argument's element spec; assume the consumer's dtypes
+      // (right for the ops that keep them, e.g. window -> batch) with shapes left open.
+      const spec = consumerSpec.map((c) => ({ dtype: c.dtype, shape: null }));
+      return { plan: { op: "datasetParam", index }, cardinality: UNKNOWN, spec, node: o.name };
     }
     return this.lowerNode(o.node, from);
   }

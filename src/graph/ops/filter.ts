@@ -1,13 +1,14 @@
 /**
  * `FilterDataset`: TF's `Dataset.filter(predicate)`. Layout (TF 2.21): `FilterDataset/_n`
- * inputs [input] (plus captured tensors, which we do not support), attrs Targuments=[],
+ * inputs [input, captured tensors...], attrs Targuments (their dtypes; [] when none),
  * predicate (func), output_types / output_shapes (the input's), metadata.
  */
 import { DType, dtypeName } from "../../core/dtype.js";
 import { attrFunc, attrTypeList } from "../attr-value.js";
 import type { ComponentSpec } from "../component-spec.js";
 import type { GraphBuilder } from "../graph-builder.js";
-import { checkMetadata, checkNoCapturedInputs, checkSpec, UNKNOWN } from "./common.js";
+import { capturedInputs, lowerWithCaptured } from "./captured.js";
+import { checkMetadata, checkSpec, UNKNOWN } from "./common.js";
 import type { DatasetOpDef } from "./registry.js";
 
 /** Arguments of a `FilterDataset` node. */
@@ -34,12 +35,13 @@ export function emitFilter(b: GraphBuilder, input: string, a: FilterArgs): strin
 export const filterDatasetOp: DatasetOpDef = {
   op: "FilterDataset",
   lower(ctx) {
-    checkNoCapturedInputs(ctx);
-    ctx.expectInputs(1);
+    const numCaptured = ctx.attrs.has("Targuments") ? ctx.attrs.types("Targuments").length : 0;
+    ctx.expectInputs(1 + numCaptured);
     const input = ctx.dataset(0);
+    const captured = capturedInputs(ctx, 1);
     checkMetadata(ctx);
     checkSpec(ctx, input.spec, "filter passes its input's elements through and");
-    const fn = ctx.function(ctx.attrs.func("predicate"), input.spec);
+    const fn = lowerWithCaptured(ctx, ctx.attrs.func("predicate"), input.spec, captured);
     if (fn.outputTypes.length !== 1 || fn.outputTypes[0] !== DType.bool) {
       throw ctx.error("InvalidArgument", "Invalid `predicate`: it must return a scalar bool, but returns " +
         `[${fn.outputTypes.map(dtypeName).join(", ")}]`);

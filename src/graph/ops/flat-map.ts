@@ -3,7 +3,7 @@
  * `Dataset.flat_map(f)` and `Dataset.interleave(f, cycle_length, block_length,
  * num_parallel_calls, deterministic)`, whose function returns a dataset per element.
  *
- * Layouts (TF 2.21; captured tensors, which we do not support, would follow the input):
+ * Layouts (TF 2.21; captured tensors, constants bound into the function, follow the input):
  *   FlatMapDataset [input]; attrs Targuments=[], f, output_types, output_shapes, metadata
  *   InterleaveDataset [input, Const cycle_length, Const block_length]; same attrs
  *   ParallelInterleaveDatasetV4 [input, cycle_length, block_length, buffer_output_elements,
@@ -19,7 +19,8 @@
 import { attrBytes, attrFunc, attrTypeList } from "../attr-value.js";
 import type { ComponentSpec } from "../component-spec.js";
 import type { GraphBuilder } from "../graph-builder.js";
-import { checkMetadata, checkNoCapturedInputs, UNKNOWN } from "./common.js";
+import { capturedInputs } from "./captured.js";
+import { checkMetadata, UNKNOWN } from "./common.js";
 import { lowerDatasetFunction } from "./dataset-function.js";
 import type { DatasetLowerContext, DatasetOpDef, LoweredNode } from "./registry.js";
 
@@ -92,22 +93,24 @@ function positive(ctx: DatasetLowerContext, index: number, what: string, allowAu
 }
 
 function lowerFlatMapLike(ctx: DatasetLowerContext, kind: "flat_map" | "interleave" | "parallel"): LoweredNode {
-  checkNoCapturedInputs(ctx);
-  ctx.expectInputs(kind === "flat_map" ? 1 : kind === "interleave" ? 3 : 6);
+  const numCaptured = ctx.attrs.has("Targuments") ? ctx.attrs.types("Targuments").length : 0;
+  ctx.expectInputs(numCaptured + (kind === "flat_map" ? 1 : kind === "interleave" ? 3 : 6));
   const input = ctx.dataset(0);
+  const captured = capturedInputs(ctx, 1);
   checkMetadata(ctx);
-  const fn = lowerDatasetFunction(ctx, ctx.attrs.func("f"), input.spec, ctx.spec);
+  const fn = lowerDatasetFunction(ctx, ctx.attrs.func("f"), input.spec, ctx.spec, captured);
   if (kind === "flat_map") {
     return { plan: { op: "flatMap", input: input.plan, body: fn.body, fn: fn.fn, templateInput: 1 }, cardinality: UNKNOWN };
   }
-  let cycleLength = positive(ctx, 1, "cycle_length", true);
+  const k = 1 + numCaptured;
+  let cycleLength = positive(ctx, k, "cycle_length", true);
   if (cycleLength === AUTOTUNE) cycleLength = defaultParallelism();
-  const blockLength = positive(ctx, 2, "block_length", false);
+  const blockLength = positive(ctx, k + 1, "block_length", false);
   if (kind === "parallel") {
     // Buffer sizes and parallelism change throughput only; they are validated, not used.
-    positive(ctx, 3, "buffer_output_elements", true);
-    positive(ctx, 4, "prefetch_input_elements", true);
-    positive(ctx, 5, "num_parallel_calls", true);
+    positive(ctx, k + 2, "buffer_output_elements", true);
+    positive(ctx, k + 3, "prefetch_input_elements", true);
+    positive(ctx, k + 4, "num_parallel_calls", true);
     const det = ctx.attrs.string("deterministic", "default");
     if (!["default", "true", "false"].includes(det)) {
       throw ctx.error("InvalidArgument", `attr 'deterministic' must be "default", "true" or "false", got "${det}"`);

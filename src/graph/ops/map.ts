@@ -18,7 +18,8 @@ import { dtypeName } from "../../core/dtype.js";
 import { attrBool, attrBytes, attrFunc, attrTypeList } from "../attr-value.js";
 import type { ComponentSpec } from "../component-spec.js";
 import type { GraphBuilder } from "../graph-builder.js";
-import { checkMetadata, checkNoCapturedInputs, UNKNOWN } from "./common.js";
+import { capturedInputs, lowerWithCaptured } from "./captured.js";
+import { checkMetadata, UNKNOWN } from "./common.js";
 import type { DatasetLowerContext, DatasetOpDef, LoweredNode } from "./registry.js";
 
 /** Arguments of a `ParallelMapDatasetV2` node. */
@@ -78,11 +79,12 @@ export function emitMap(b: GraphBuilder, input: string, a: MapArgs): string {
 }
 
 function lowerMap(ctx: DatasetLowerContext, numParallelCallsInput: boolean): LoweredNode {
-  checkNoCapturedInputs(ctx);
-  ctx.expectInputs(numParallelCallsInput ? 2 : 1);
+  const numCaptured = ctx.attrs.has("Targuments") ? ctx.attrs.types("Targuments").length : 0;
+  ctx.expectInputs(1 + numCaptured + (numParallelCallsInput ? 1 : 0));
   const input = ctx.dataset(0);
+  const captured = capturedInputs(ctx, 1);
   if (numParallelCallsInput) {
-    const calls = ctx.int64(1);
+    const calls = ctx.int64(1 + numCaptured);
     if (calls !== -1n && calls <= 0n) {
       throw ctx.error("InvalidArgument", `num_parallel_calls must be positive or -1 (AUTOTUNE), got ${calls}`);
     }
@@ -97,7 +99,7 @@ function lowerMap(ctx: DatasetLowerContext, numParallelCallsInput: boolean): Low
   ctx.attrs.bool("use_inter_op_parallelism", true);
   const preserve = ctx.attrs.bool("preserve_cardinality", false);
   checkMetadata(ctx);
-  const fn = ctx.function(ctx.attrs.func("f"), input.spec);
+  const fn = lowerWithCaptured(ctx, ctx.attrs.func("f"), input.spec, captured);
   const declared = ctx.spec.map((c) => c.dtype);
   if (declared.length !== fn.outputTypes.length || declared.some((d, i) => d !== fn.outputTypes[i])) {
     throw ctx.error("InvalidArgument", `declares output_types [${declared.map(dtypeName).join(", ")}] but its ` +

@@ -1,7 +1,7 @@
 /**
  * `ScanDataset`: TF's `Dataset.scan(initial_state, scan_func)`. Layout (TF 2.21): one `Const/_n`
- * per initial-state component (flattened), then `ScanDataset/_m` inputs [input, state...]
- * (plus captured tensors, unsupported), attrs Targuments=[], Tstate (state dtypes), f,
+ * per initial-state component (flattened), then `ScanDataset/_m` inputs [input, state...,
+ * captured tensors...], attrs Targuments=[], Tstate (state dtypes), f,
  * preserve_cardinality=true, use_default_device=true, output_types, output_shapes, metadata.
  * The function takes (state..., element...) and returns (new state..., output...).
  */
@@ -13,7 +13,8 @@ import { dtypeName } from "../../core/dtype.js";
 import { attrBool, attrFunc, attrTensor, attrType, attrTypeList, planShape, sortedAttrs } from "../attr-value.js";
 import type { ComponentSpec } from "../component-spec.js";
 import type { GraphBuilder } from "../graph-builder.js";
-import { checkMetadata, checkNoCapturedInputs, UNKNOWN } from "./common.js";
+import { capturedInputs, lowerWithCaptured } from "./captured.js";
+import { checkMetadata, UNKNOWN } from "./common.js";
 import type { DatasetOpDef } from "./registry.js";
 
 /** Arguments of a `ScanDataset` node. */
@@ -58,16 +59,17 @@ export function uncompressedElementBytes(tensors: readonly TensorProto[]): Uint8
 export const scanDatasetOp: DatasetOpDef = {
   op: "ScanDataset",
   lower(ctx) {
-    checkNoCapturedInputs(ctx);
     const stateTypes = ctx.attrs.types("Tstate");
-    ctx.expectInputs(1 + stateTypes.length);
+    const numCaptured = ctx.attrs.has("Targuments") ? ctx.attrs.types("Targuments").length : 0;
+    ctx.expectInputs(1 + stateTypes.length + numCaptured);
     const input = ctx.dataset(0);
     const state = stateTypes.map((dtype, i) => ctx.tensor(1 + i, dtype));
     ctx.attrs.bool("use_default_device", true);
     const preserve = ctx.attrs.bool("preserve_cardinality", false);
     checkMetadata(ctx);
     const stateSpecs: ComponentSpec[] = state.map((t) => ({ dtype: t.dtype as number, shape: planShape(t.tensorShape) }) as ComponentSpec);
-    const fn = ctx.function(ctx.attrs.func("f"), [...stateSpecs, ...input.spec]);
+    const captured = capturedInputs(ctx, 1 + stateTypes.length);
+    const fn = lowerWithCaptured(ctx, ctx.attrs.func("f"), [...stateSpecs, ...input.spec], captured);
     const want = [...stateTypes, ...ctx.spec.map((c) => c.dtype)];
     if (want.length !== fn.outputTypes.length || want.some((d, i) => d !== fn.outputTypes[i])) {
       throw ctx.error("InvalidArgument", `its function must return the state [${stateTypes.map(dtypeName).join(", ")}] ` +

@@ -21,7 +21,8 @@ import { attrBool, attrTensor, attrType, sortedAttrs } from "../attr-value.js";
 import type { ComponentSpec } from "../component-spec.js";
 import type { GraphBuilder } from "../graph-builder.js";
 import { describeNode } from "../graph-index.js";
-import { checkMetadata, checkSpec } from "./common.js";
+import type { DatasetPlan } from "../../core/plan.js";
+import { checkMetadata, checkSpec, INFINITE, UNKNOWN } from "./common.js";
 import type { DatasetLowerContext, DatasetOpDef, LoweredNode } from "./registry.js";
 
 /** TF's DT_RESOURCE (not a dtype elements can have, so not in our `DType`). */
@@ -131,6 +132,45 @@ function lowerShuffle(ctx: DatasetLowerContext, v3: boolean): LoweredNode {
     cardinality: input.cardinality,
   };
 }
+
+/**
+ * `ShuffleAndRepeatDatasetV2` [input, buffer_size, seed, seed2, count, seed_generator] and V1
+ * (without the generator): TF's fusion of `shuffle(...).repeat(count)`. Its buffer spans epoch
+ * boundaries, but it draws each epoch only from that epoch's elements, re-seeds per epoch from
+ * the same generator and refills before every draw, so it yields exactly what the unfused pair
+ * yields; it lowers to `repeat(shuffle(...))`.
+ */
+function lowerShuffleAndRepeat(ctx: DatasetLowerContext, v2: boolean): LoweredNode {
+  ctx.expectInputs(v2 ? 6 : 5);
+  const input = ctx.dataset(0);
+  const bufferSize = ctx.int64(1);
+  const [seed, seed2] = resolveSeeds(ctx.int64(2), ctx.int64(3));
+  const count = ctx.int64(4);
+  if (v2 && !isSeedGenerator(ctx.inputNode(5))) {
+    throw ctx.error("Unimplemented", `input #5 (seed_generator) must be a seed generator handle, got ${describeNode(ctx.inputNode(5))}`);
+  }
+  if (bufferSize <= 0n) throw ctx.error("InvalidArgument", `buffer_size must be greater than zero, got ${bufferSize}.`);
+  const reshuffleEachIteration = ctx.attrs.bool("reshuffle_each_iteration", true);
+  checkMetadata(ctx);
+  checkSpec(ctx, input.spec, "shuffle-and-repeat passes its input's elements through and");
+  const shuffle: DatasetPlan = { op: "shuffle", input: input.plan, bufferSize, seed, seed2, reshuffleEachIteration };
+  const n = input.cardinality;
+  const cardinality = count === 0n || n === 0n ? 0n : count < 0n ? (n === UNKNOWN ? UNKNOWN : INFINITE)
+    : n < 0n ? n : n * count;
+  return { plan: { op: "repeat", input: shuffle, count }, cardinality };
+}
+
+/** Lowers `ShuffleAndRepeatDatasetV2`. */
+export const shuffleAndRepeatDatasetV2Op: DatasetOpDef = {
+  op: "ShuffleAndRepeatDatasetV2",
+  lower: (ctx) => lowerShuffleAndRepeat(ctx, true),
+};
+
+/** Lowers `ShuffleAndRepeatDataset` (V1). */
+export const shuffleAndRepeatDatasetOp: DatasetOpDef = {
+  op: "ShuffleAndRepeatDataset",
+  lower: (ctx) => lowerShuffleAndRepeat(ctx, false),
+};
 
 /** Lowers `ShuffleDatasetV3`. */
 export const shuffleDatasetV3Op: DatasetOpDef = { op: "ShuffleDatasetV3", lower: (ctx) => lowerShuffle(ctx, true) };

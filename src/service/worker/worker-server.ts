@@ -30,6 +30,8 @@ export interface WorkerServerInternals {
   readonly pipelineDeps?: () => Promise<PipelineDeps>;
   /** Receives warnings (failed heartbeats, ...); default `console.warn`. */
   readonly warn?: (message: string) => void;
+  /** Serve and advertise the `tfdata.v1` element stream (default true; false = unary only, like TF). */
+  readonly elementStream?: boolean;
 }
 
 type Phase = "new" | "starting" | "running" | "stopping" | "stopped";
@@ -73,6 +75,7 @@ export class WorkerServer {
       taskCompletionRetryMs: internals.taskCompletionRetryMs ?? TASK_COMPLETION_RETRY_MS,
       pipelineDeps: internals.pipelineDeps ?? defaultPipelineDeps,
       warn: internals.warn ?? ((m) => console.warn(m)),
+      elementStream: internals.elementStream ?? true,
     };
     this.resetJoin();
     this.state = new WorkerState({

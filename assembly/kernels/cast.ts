@@ -1,0 +1,194 @@
+// Cast: every pair of bool and real dtypes, with TF's x86 semantics: float -> integer truncates
+// toward zero and out-of-range or NaN values give what cvttss2si/cvttsd2si give (INT_MIN, then
+// the low bits for narrower types; uint32 goes through int64; uint64 uses the compiler's two-step
+// sequence); int -> float rounds to nearest even; float16/bfloat16 go through float32 (so float64
+// and int64 are rounded twice, as Eigen does). `Truncate` zeroes the mantissa bits a narrower float
+// cannot hold before converting (TF's LSBZeroSetter). String casts are rejected at lowering.
+import { f32ToBf16Bits, f32ToF16Bits } from "../core/cast";
+import {
+  DT_BFLOAT16, DT_BOOL, DT_DOUBLE, DT_FLOAT, DT_HALF, DT_INT16, DT_INT32, DT_INT64, DT_INT8, DT_UINT16, DT_UINT32,
+  DT_UINT64, DT_UINT8, dtypeName,
+} from "../core/dtype";
+import { errorCode, fail, INVALID_ARGUMENT, OK, UNIMPLEMENTED } from "../core/status";
+import { Tensor } from "../core/tensor";
+import { InstructionNode } from "../plan/nodes";
+import { checkArity, dtypeBit, newTensor, REAL_NUMBER_DTYPES, f16ToF32, bf16ToF32 } from "./helpers";
+import { Kernel } from "./kernel";
+
+/** Dtypes Cast handles (TF also casts complex and to/from nothing else on CPU). */
+export const CAST_DTYPES: u32 = REAL_NUMBER_DTYPES | dtypeBit(DT_BOOL);
+
+/** x86 cvttss2si/cvttsd2si to 32 bits: INT_MIN when NaN or out of range. */
+@inline function cvtt32<S>(x: S): i32 {
+  if (x != x || x >= <S>2147483648.0 || x < <S>-2147483648.0) return i32.MIN_VALUE;
+  return <i32>x;
+}
+
+/** x86 cvttss2si/cvttsd2si to 64 bits: INT64_MIN when NaN or out of range. */
+@inline function cvtt64<S>(x: S): i64 {
+  if (x != x || x >= <S>9223372036854775808.0 || x < <S>-9223372036854775808.0) return i64.MIN_VALUE;
+  return <i64>x;
+}
+
+/** One element, S -> D, for numeric S and D (bool handled by the callers). */
+@inline function convert<S, D>(x: S): D {
+  if (isFloat<S>() && isInteger<D>()) {
+    if (sizeof<D>() == 8) {
+      if (isSigned<D>()) return <D>cvtt64<S>(x);
+      // Unsigned 64-bit: the compiler's sequence a | (b & (a >> 63)), b converting x - 2^63.
+      const a = cvtt64<S>(x);
+      const b = cvtt64<S>(<S>(x - <S>9223372036854775808.0));
+      return <D>(a | (b & (a >> 63)));
+    }
+    if (sizeof<D>() == 4 && !isSigned<D>()) return <D>cvtt64<S>(x);
+    return <D>cvtt32<S>(x);
+  }
+  return <D>x;
+}
+
+function castLoop<S, D>(src: usize, dst: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<D>(dst + <usize>i * sizeof<D>(), convert<S, D>(load<S>(src + <usize>i * sizeof<S>())));
+}
+
+function castToBool<S>(src: usize, dst: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<u8>(dst + <usize>i, load<S>(src + <usize>i * sizeof<S>()) != <S>0 ? 1 : 0);
+}
+
+/** Casts from element type S to the numeric (non-16-bit-float) dtype `dst`. */
+function castFrom<S>(dst: i32, src: usize, out: usize, n: i32): void {
+  switch (dst) {
+    case DT_BOOL: castToBool<S>(src, out, n); break;
+    case DT_FLOAT: castLoop<S, f32>(src, out, n); break;
+    case DT_DOUBLE: castLoop<S, f64>(src, out, n); break;
+    case DT_INT32: castLoop<S, i32>(src, out, n); break;
+    case DT_INT64: castLoop<S, i64>(src, out, n); break;
+    case DT_UINT8: castLoop<S, u8>(src, out, n); break;
+    case DT_INT8: castLoop<S, i8>(src, out, n); break;
+    case DT_INT16: castLoop<S, i16>(src, out, n); break;
+    case DT_UINT16: castLoop<S, u16>(src, out, n); break;
+    case DT_UINT32: castLoop<S, u32>(src, out, n); break;
+    case DT_UINT64: castLoop<S, u64>(src, out, n); break;
+  }
+}
+
+/** Casts the buffer of a `from` tensor (not 16-bit float) into `out` of dtype `to` (not 16-bit float). */
+function castBuffer(from: i32, to: i32, src: usize, out: usize, n: i32): void {
+  switch (from) {
+    case DT_BOOL: case DT_UINT8: castFrom<u8>(to, src, out, n); break;
+    case DT_FLOAT: castFrom<f32>(to, src, out, n); break;
+    case DT_DOUBLE: castFrom<f64>(to, src, out, n); break;
+    case DT_INT32: castFrom<i32>(to, src, out, n); break;
+    case DT_INT64: castFrom<i64>(to, src, out, n); break;
+    case DT_INT8: castFrom<i8>(to, src, out, n); break;
+    case DT_INT16: castFrom<i16>(to, src, out, n); break;
+    case DT_UINT16: castFrom<u16>(to, src, out, n); break;
+    case DT_UINT32: castFrom<u32>(to, src, out, n); break;
+    case DT_UINT64: castFrom<u64>(to, src, out, n); break;
+  }
+}
+
+/** Mantissa bits of a float dtype (0 for others). */
+function mantissaBits(d: i32): i32 {
+  switch (d) {
+    case DT_DOUBLE: return 52;
+    case DT_FLOAT: return 23;
+    case DT_HALF: return 10;
+    case DT_BFLOAT16: return 7;
+  }
+  return 0;
+}
+
+class CastKernel extends Kernel {
+  src: i32 = 0;
+  dst: i32 = 0;
+  /** Low mantissa bits to clear first (Truncate), 0 when none. */
+  clearBits: i32 = 0;
+
+  run(inputs: Array<Tensor>, outputs: Array<Tensor>): i32 {
+    const x = unchecked(inputs[0]);
+    if (x.dtype != this.src) return fail(INVALID_ARGUMENT, "Cast: input is " + dtypeName(x.dtype) + ", attr SrcT is " + dtypeName(this.src));
+    if (this.src == this.dst) {
+      outputs.push(x);
+      return OK;
+    }
+    const out = newTensor(this.dst, x.shape);
+    if (out == null) return errorCode();
+    const n = <i32>x.numElements;
+    let from = this.src;
+    let src = x.dataPtr;
+    let keep: ArrayBuffer | null = null;
+    // 16-bit floats (and truncation) go through a float32/float64 staging buffer.
+    if (from == DT_HALF || from == DT_BFLOAT16) {
+      keep = new ArrayBuffer(n << 2);
+      const p = changetype<usize>(keep);
+      for (let i = 0; i < n; i++) {
+        const h = load<u16>(src + (<usize>i << 1));
+        store<f32>(p + (<usize>i << 2), from == DT_HALF ? f16ToF32(h) : bf16ToF32(h));
+      }
+      src = p;
+      from = DT_FLOAT;
+    }
+    if (this.clearBits > 0) {
+      const size = from == DT_DOUBLE ? 8 : 4;
+      const buf = new ArrayBuffer(n * size);
+      const p = changetype<usize>(buf);
+      if (size == 8) {
+        const mask = ~((<u64>1 << <u64>this.clearBits) - 1);
+        for (let i = 0; i < n; i++) {
+          const v = load<f64>(src + (<usize>i << 3));
+          store<u64>(p + (<usize>i << 3), v != v ? reinterpret<u64>(v) : reinterpret<u64>(v) & mask);
+        }
+      } else {
+        const mask = ~((<u32>1 << <u32>this.clearBits) - 1);
+        for (let i = 0; i < n; i++) {
+          const v = load<f32>(src + (<usize>i << 2));
+          store<u32>(p + (<usize>i << 2), v != v ? reinterpret<u32>(v) : reinterpret<u32>(v) & mask);
+        }
+      }
+      keep = buf;
+      src = p;
+    }
+    const to = this.dst;
+    if (to == DT_HALF || to == DT_BFLOAT16) {
+      // Everything reaches 16-bit floats through float32.
+      let f = src;
+      if (from != DT_FLOAT) {
+        const buf = new ArrayBuffer(n << 2);
+        castBuffer(from, DT_FLOAT, src, changetype<usize>(buf), n);
+        keep = buf;
+        f = changetype<usize>(buf);
+      }
+      const o = out.dataPtr;
+      for (let i = 0; i < n; i++) {
+        const v = load<f32>(f + (<usize>i << 2));
+        store<u16>(o + (<usize>i << 1), to == DT_HALF ? f32ToF16Bits(v) : f32ToBf16Bits(v));
+      }
+    } else {
+      castBuffer(from, to, src, out.dataPtr, n);
+    }
+    if (keep != null) keep = null;
+    outputs.push(out);
+    return OK;
+  }
+}
+
+/** Cast: attrs SrcT, DstT, Truncate (optional). */
+export function makeCast(ins: InstructionNode): Kernel | null {
+  if (!checkArity(ins, 1, 1)) return null;
+  const src = <i32>ins.attrs.int("SrcT");
+  const dst = <i32>ins.attrs.int("DstT");
+  if (errorCode() != OK) return null;
+  if ((CAST_DTYPES & dtypeBit(src)) == 0 || (CAST_DTYPES & dtypeBit(dst)) == 0) {
+    fail(UNIMPLEMENTED, "Cast " + dtypeName(src) + " to " + dtypeName(dst) + " is not supported");
+    return null;
+  }
+  const k = new CastKernel();
+  k.src = src;
+  k.dst = dst;
+  if (ins.attrs.boolOr("Truncate", false)) {
+    const from = src == DT_HALF || src == DT_BFLOAT16 ? DT_FLOAT : src;
+    const ms = mantissaBits(from), md = mantissaBits(dst);
+    if (ms > 0 && md > 0 && md < mantissaBits(src)) k.clearBits = ms - md;
+  }
+  return k;
+}

@@ -1,0 +1,100 @@
+"""TensorFlow 2.21 side of `bench/transfer.ts`: TF's servers and TF's client, timed.
+
+Usage:
+  tf_transfer.py local CASE        TF dispatcher + TF worker + TF client, all in this process;
+                                   prints {"event":"result", ...} and exits.
+  tf_transfer.py client CASE --service grpc://HOST:PORT
+                                   TF's client reading CASE from someone else's service (ours);
+                                   prints {"event":"result", ...} and exits.
+  tf_transfer.py cluster           TF dispatcher + TF worker only; prints
+                                   {"event":"ready","target":"grpc://localhost:P"} and serves until
+                                   stdin closes.
+CASE:
+  range    tf.data.Dataset.range(50000), scalars
+  images   range(3200).scan(zeros([224,224,3], uint8), lambda s, x: (s, s)).batch(32): 100 batches
+           of 32x224x224x3 uint8 (the same pipeline the TS side builds)
+Result: {"event":"result","case","elements","bytes","seconds","first_element_seconds"}; only the
+read loop is timed. Exits with its parent (PR_SET_PDEATHSIG) and on stdin EOF.
+"""
+import argparse
+import ctypes
+import json
+import os
+import signal
+import sys
+import time
+
+RANGE_N = 50000
+IMAGES = 3200
+IMAGE_SHAPE = (224, 224, 3)
+IMAGE_BATCH = 32
+
+
+def die_with_parent():
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    if os.getppid() == 1:
+        os._exit(1)
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def pipeline(tf, case):
+    if case == "range":
+        return tf.data.Dataset.range(RANGE_N)
+    image = tf.zeros(IMAGE_SHAPE, tf.uint8)
+    return tf.data.Dataset.range(IMAGES).scan(image, lambda s, x: (s, s)).batch(IMAGE_BATCH)
+
+
+def read(tf, case, service):
+    ds = pipeline(tf, case).apply(tf.data.experimental.service.distribute(
+        processing_mode="parallel_epochs", service=service, compression=None))
+    elements = 0
+    nbytes = 0
+    first = None
+    started = time.perf_counter()
+    for e in ds.as_numpy_iterator():
+        if first is None:
+            first = time.perf_counter() - started
+        elements += 1
+        nbytes += e.nbytes
+    return {"event": "result", "case": case, "elements": elements, "bytes": nbytes,
+            "seconds": time.perf_counter() - started, "first_element_seconds": first}
+
+
+def main():
+    die_with_parent()
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["local", "client", "cluster"])
+    parser.add_argument("case", nargs="?", choices=["range", "images"], default="range")
+    parser.add_argument("--service", default=None)
+    args = parser.parse_args()
+
+    import tensorflow as tf
+
+    service = tf.data.experimental.service
+    if args.mode == "client":
+        emit(read(tf, args.case, args.service))
+        os._exit(0)
+    dispatcher = service.DispatchServer(service.DispatcherConfig(port=0))
+    worker = service.WorkerServer(service.WorkerConfig(
+        dispatcher_address=dispatcher.target.split("://")[1], port=0))
+    if args.mode == "local":
+        emit(read(tf, args.case, dispatcher.target))
+    else:
+        emit({"event": "ready", "target": dispatcher.target})
+        for _ in sys.stdin:
+            pass
+    worker._stop()
+    dispatcher._stop()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
