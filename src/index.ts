@@ -12,7 +12,7 @@
 // ---- For users ------------------------------------------------------------------------------
 
 // Datasets, run in-process by the WebAssembly core.
-export { Dataset, TensorSpec, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY } from "./dataset/index.js";
+export { Dataset, TensorSpec, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, setRandomSeed, tuple, isTuple } from "./dataset/index.js";
 export type {
   ElementSpec,
   Element,
@@ -22,6 +22,15 @@ export type {
   BatchOptions,
   DTypeLike,
   IntLike,
+  Tuple,
+  MapOptions,
+  MapFunction,
+  FilterOptions,
+  FlatMapOptions,
+  InterleaveOptions,
+  ScanOptions,
+  ShuffleOptions,
+  IntArg,
 } from "./dataset/index.js";
 
 // Tensors and dtypes.

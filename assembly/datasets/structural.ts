@@ -10,6 +10,7 @@ import { makeShard } from "./shard";
 import { makeSkip } from "./skip";
 import { makeTensor, makeTensorSlice } from "./sources";
 import { makeUnbatch } from "./unbatch";
+import { makeWindow } from "./window";
 import { makeZip } from "./zip";
 
 export function registerStructuralOps(): void {
@@ -24,4 +25,5 @@ export function registerStructuralOps(): void {
   registerDataset("paddedBatch", makePaddedBatch);
   registerDataset("unbatch", makeUnbatch);
   registerDataset("rebatch", makeRebatch);
+  registerDataset("window", makeWindow);
 }

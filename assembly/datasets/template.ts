@@ -18,7 +18,7 @@ import {
   DT_BOOL, DT_DOUBLE, DT_FLOAT, DT_INT16, DT_INT32, DT_INT64, DT_INT8, DT_STRING, DT_UINT16, DT_UINT32, DT_UINT64, DT_UINT8,
   dtypeName,
 } from "../core/dtype";
-import { addContext, errorCode, fail, failed, INVALID_ARGUMENT } from "../core/status";
+import { addContext, fail, failed, INVALID_ARGUMENT } from "../core/status";
 import { shapeString, Tensor } from "../core/tensor";
 import { ATTR_BOOL, ATTR_BYTES, ATTR_FLOAT, ATTR_INT, ATTR_LIST, ATTR_STRING, AttrValue } from "../plan/attrs";
 import { DatasetNode } from "../plan/nodes";
@@ -145,7 +145,5 @@ export function makeDatasetParam(node: DatasetNode): Dataset | null {
     fail(INVALID_ARGUMENT, "datasetParam " + k.toString() + " is only valid inside a function's dataset template");
     return null;
   }
-  const ds = datasetOf(unchecked(params[<i32>k]), "function output " + k.toString());
-  if (ds == null) errorCode();
-  return ds;
+  return datasetOf(unchecked(params[<i32>k]), "function output " + k.toString());
 }

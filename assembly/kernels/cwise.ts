@@ -17,10 +17,11 @@ import {
 } from "./helpers";
 import { Kernel } from "./kernel";
 import {
-  AbsOp, AddOp, CeilOp, DivOp, EqualOp, ExpOp, FloorDivOp, FloorModOp, FloorOp, GreaterEqualOp, GreaterOp,
-  LessEqualOp, LessOp, LogicalAndOp, LogicalNotOp, LogicalOrOp, LogOp, MaxOp, MaxVecOp, MinOp, MinVecOp, MulOp,
-  NegOp, NotEqualOp, PowOp, RoundOp, RsqrtOp, SignOp, SqrtOp, SquareOp, SubOp,
+  AbsOp, AddOp, CeilOp, DivOp, EqualOp, FloorDivOp, FloorModOp, FloorOp, GreaterEqualOp, GreaterOp, IntPowOp,
+  LessEqualOp, LessOp, LogicalAndOp, LogicalNotOp, LogicalOrOp, MaxOp, MaxVecOp, MinOp, MinVecOp, MulOp,
+  NegOp, NotEqualOp, RoundOp, RsqrtOp, SignOp, SqrtOp, SquareOp, SubOp,
 } from "./math-ops";
+import { ExpOp, LogPacketOp, LogTailOp, PowPacketOp, PowTailOp } from "./transcendental";
 import { stringAdd, stringCompare } from "./string-cwise";
 
 const ADD: i32 = 1, SUB: i32 = 2, MUL: i32 = 3, DIV: i32 = 4, REALDIV: i32 = 5, FLOORDIV: i32 = 6, FLOORMOD: i32 = 7,
@@ -86,11 +87,9 @@ function arithFloat<Op>(op: Op, dtype: i32, a: Tensor, b: Tensor, out: Tensor): 
   else binaryLoop<f64, f64, Op>(op, a, b, out);
 }
 
-/** Runs an op over floats and signed ints. */
+/** Runs an op over signed ints. */
 function arithSigned<Op>(op: Op, dtype: i32, a: Tensor, b: Tensor, out: Tensor): void {
   switch (dtype) {
-    case DT_FLOAT: binaryLoop<f32, f32, Op>(op, a, b, out); break;
-    case DT_DOUBLE: binaryLoop<f64, f64, Op>(op, a, b, out); break;
     case DT_INT32: binaryLoop<i32, i32, Op>(op, a, b, out); break;
     case DT_INT64: binaryLoop<i64, i64, Op>(op, a, b, out); break;
     case DT_INT8: binaryLoop<i8, i8, Op>(op, a, b, out); break;
@@ -129,25 +128,30 @@ function hasNegative(t: Tensor): bool {
 }
 
 /**
- * Eigen computes Maximum/Minimum of floats in 8-wide (float64: 4-wide) packets over the first
- * floor(n/8)*8 outputs, where ties of ±0 give the second operand, and with scalar code (ties give
- * the first) over the rest. Rewrites the tail with the scalar rule after a packet-rule pass.
+ * Eigen evaluates float elementwise ops in 8-wide (float64: 4-wide) packets over the first
+ * floor(n/8)*8 outputs and with scalar code over the rest; where the two differ (Maximum/Minimum
+ * ties of ±0, Pow and Log specials) the kernel runs the packet op everywhere, then this rewrites
+ * the tail with the scalar op.
  */
-function minMaxTail(isMax: bool, dtype: i32, a: Tensor, b: Tensor, out: Tensor): void {
+function rewriteTail<T, Op>(op: Op, a: Tensor, b: Tensor, out: Tensor): void {
   const n = out.numElements;
-  const lanes: i64 = dtype == DT_DOUBLE ? 4 : 8;
+  const lanes: i64 = sizeof<T>() == 8 ? 4 : 8;
   const start = (n / lanes) * lanes;
   for (let i = start; i < n; i++) {
     const ia = sourceIndex(a.shape, out.shape, i), ib = sourceIndex(b.shape, out.shape, i);
-    if (dtype == DT_DOUBLE) {
-      const x = load<f64>(a.dataPtr + <usize>(ia << 3)), y = load<f64>(b.dataPtr + <usize>(ib << 3));
-      const r = isMax ? new MaxOp().apply<f64>(x, y) : new MinOp().apply<f64>(x, y);
-      store<f64>(out.dataPtr + <usize>(i << 3), r);
-    } else {
-      const x = load<f32>(a.dataPtr + <usize>(ia << 2)), y = load<f32>(b.dataPtr + <usize>(ib << 2));
-      const r = isMax ? new MaxOp().apply<f32>(x, y) : new MinOp().apply<f32>(x, y);
-      store<f32>(out.dataPtr + <usize>(i << 2), r);
-    }
+    const x = op.pre<T>(load<T>(a.dataPtr + <usize>ia * sizeof<T>())), y = op.pre<T>(load<T>(b.dataPtr + <usize>ib * sizeof<T>()));
+    store<T>(out.dataPtr + <usize>i * sizeof<T>(), op.post<T>(op.apply<T>(x, y)));
+  }
+}
+
+/** Float op with a packet variant P and a scalar-tail variant S (f32 or f64). */
+function packetAndTail<P, S>(p: P, s: S, dtype: i32, a: Tensor, b: Tensor, out: Tensor): void {
+  if (dtype == DT_FLOAT) {
+    binaryLoop<f32, f32, P>(p, a, b, out);
+    rewriteTail<f32, S>(s, a, b, out);
+  } else {
+    binaryLoop<f64, f64, P>(p, a, b, out);
+    rewriteTail<f64, S>(s, a, b, out);
   }
 }
 
@@ -210,20 +214,30 @@ class BinaryKernel extends Kernel {
       case MUL: arith<MulOp>(new MulOp(), work, a, b, out); break;
       case DIV: arith<DivOp>(new DivOp(), work, a, b, out); break;
       case REALDIV: arithFloat<DivOp>(new DivOp(), work, a, b, out); break;
-      case FLOORDIV: arith<FloorDivOp>(new FloorDivOp(), work, a, b, out); break;
+      case FLOORDIV:
+        if (work != dtype) {
+          // 16-bit floats: the quotient is rounded to the dtype before floor (Eigen's half ops).
+          arithFloat<DivOp>(new DivOp(), work, a, b, out);
+          const q = narrowFromF32(out, dtype);
+          if (q == null) return errorCode();
+          const wq = widenToF32(q);
+          if (wq == null) return errorCode();
+          unaryLoop<f32, f32, FloorOp>(new FloorOp(), wq, out);
+        } else arith<FloorDivOp>(new FloorDivOp(), work, a, b, out);
+        break;
       case FLOORMOD: arith<FloorModOp>(new FloorModOp(), work, a, b, out); break;
-      case POW: arithSigned<PowOp>(new PowOp(), work, a, b, out); break;
+      case POW:
+        if (work == DT_FLOAT || work == DT_DOUBLE) packetAndTail<PowPacketOp, PowTailOp>(new PowPacketOp(), new PowTailOp(), work, a, b, out);
+        else arithSigned<IntPowOp>(new IntPowOp(), work, a, b, out);
+        break;
       case MAXIMUM:
-        if (work == DT_FLOAT || work == DT_DOUBLE) {
-          arithFloat<MaxVecOp>(new MaxVecOp(), work, a, b, out);
-          minMaxTail(true, work, a, b, out);
-        } else arith<MaxOp>(new MaxOp(), work, a, b, out);
+        // float32/float64 packets give the second operand on ±0 ties; 16-bit floats do not.
+        if (dtype == DT_FLOAT || dtype == DT_DOUBLE) packetAndTail<MaxVecOp, MaxOp>(new MaxVecOp(), new MaxOp(), work, a, b, out);
+        else arith<MaxOp>(new MaxOp(), work, a, b, out);
         break;
       case MINIMUM:
-        if (work == DT_FLOAT || work == DT_DOUBLE) {
-          arithFloat<MinVecOp>(new MinVecOp(), work, a, b, out);
-          minMaxTail(false, work, a, b, out);
-        } else arith<MinOp>(new MinOp(), work, a, b, out);
+        if (dtype == DT_FLOAT || dtype == DT_DOUBLE) packetAndTail<MinVecOp, MinOp>(new MinVecOp(), new MinOp(), work, a, b, out);
+        else arith<MinOp>(new MinOp(), work, a, b, out);
         break;
       case EQUAL: compare<EqualOp>(new EqualOp(), work, a, b, out); break;
       case NOTEQUAL: compare<NotEqualOp>(new NotEqualOp(), work, a, b, out); break;
@@ -312,6 +326,16 @@ function unaryAll<Op>(op: Op, dtype: i32, a: Tensor, out: Tensor): void {
   }
 }
 
+/** Rewrites the scalar-path tail of a unary float op (see rewriteTail). */
+function unaryTail<T, Op>(op: Op, a: Tensor, out: Tensor): void {
+  const n = out.numElements;
+  const lanes: i64 = sizeof<T>() == 8 ? 4 : 8;
+  for (let i = (n / lanes) * lanes; i < n; i++) {
+    const x = op.pre<T>(load<T>(a.dataPtr + <usize>i * sizeof<T>()));
+    store<T>(out.dataPtr + <usize>i * sizeof<T>(), op.post<T>(op.apply<T>(x)));
+  }
+}
+
 function unaryFloat<Op>(op: Op, dtype: i32, a: Tensor, out: Tensor): void {
   if (dtype == DT_FLOAT) unaryLoop<f32, f32, Op>(op, a, out);
   else unaryLoop<f64, f64, Op>(op, a, out);
@@ -341,7 +365,11 @@ class UnaryKernel extends Kernel {
       case SQRT: unaryFloat<SqrtOp>(new SqrtOp(), work, a, out); break;
       case RSQRT: unaryFloat<RsqrtOp>(new RsqrtOp(), work, a, out); break;
       case EXP: unaryFloat<ExpOp>(new ExpOp(), work, a, out); break;
-      case LOG: unaryFloat<LogOp>(new LogOp(), work, a, out); break;
+      case LOG:
+        unaryFloat<LogPacketOp>(new LogPacketOp(), work, a, out);
+        if (work == DT_FLOAT) unaryTail<f32, LogTailOp>(new LogTailOp(), a, out);
+        else unaryTail<f64, LogTailOp>(new LogTailOp(), a, out);
+        break;
       case ROUND: unaryAll<RoundOp>(new RoundOp(), work, a, out); break;
       case FLOOR: unaryFloat<FloorOp>(new FloorOp(), work, a, out); break;
       case CEIL: unaryFloat<CeilOp>(new CeilOp(), work, a, out); break;

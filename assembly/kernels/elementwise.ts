@@ -7,18 +7,24 @@ import { geometry, Geometry, rowOffsets } from "./broadcast";
 
 /** One row: `n` outputs from operands that advance (`sa`/`sb` true) or repeat their first element. */
 @inline function binaryRow<T, R, Op>(op: Op, pa: usize, sa: bool, pb: usize, sb: bool, po: usize, n: i32): void {
+  // Operands pass op.pre and results op.post: DAZ/FTZ for most ops (see math-ops.ts, denormal.ts).
   if (sa && sb) {
     for (let i = 0; i < n; i++) {
-      store<R>(po + <usize>i * sizeof<R>(), <R>op.apply<T>(load<T>(pa + <usize>i * sizeof<T>()), load<T>(pb + <usize>i * sizeof<T>())));
+      const x = op.pre<T>(load<T>(pa + <usize>i * sizeof<T>())), y = op.pre<T>(load<T>(pb + <usize>i * sizeof<T>()));
+      store<R>(po + <usize>i * sizeof<R>(), op.post<R>(<R>op.apply<T>(x, y)));
     }
   } else if (sb) {
-    const x = load<T>(pa);
-    for (let i = 0; i < n; i++) store<R>(po + <usize>i * sizeof<R>(), <R>op.apply<T>(x, load<T>(pb + <usize>i * sizeof<T>())));
+    const x = op.pre<T>(load<T>(pa));
+    for (let i = 0; i < n; i++) {
+      store<R>(po + <usize>i * sizeof<R>(), op.post<R>(<R>op.apply<T>(x, op.pre<T>(load<T>(pb + <usize>i * sizeof<T>())))));
+    }
   } else if (sa) {
-    const y = load<T>(pb);
-    for (let i = 0; i < n; i++) store<R>(po + <usize>i * sizeof<R>(), <R>op.apply<T>(load<T>(pa + <usize>i * sizeof<T>()), y));
+    const y = op.pre<T>(load<T>(pb));
+    for (let i = 0; i < n; i++) {
+      store<R>(po + <usize>i * sizeof<R>(), op.post<R>(<R>op.apply<T>(op.pre<T>(load<T>(pa + <usize>i * sizeof<T>())), y)));
+    }
   } else {
-    const v = <R>op.apply<T>(load<T>(pa), load<T>(pb));
+    const v = op.post<R>(<R>op.apply<T>(op.pre<T>(load<T>(pa)), op.pre<T>(load<T>(pb))));
     for (let i = 0; i < n; i++) store<R>(po + <usize>i * sizeof<R>(), v);
   }
 }
@@ -63,11 +69,13 @@ function binaryRows<T, R, Op>(op: Op, g: Geometry, pa: usize, pb: usize, po: usi
   }
 }
 
-/** `out = op(a)` elementwise; T input element type, R output element type. */
+/** `out = op(a)` elementwise (operands through op.pre, results op.post); T input, R output type. */
 export function unaryLoop<T, R, Op>(op: Op, a: Tensor, out: Tensor): void {
   const n = <i32>out.numElements;
   const pa = a.dataPtr, po = out.dataPtr;
-  for (let i = 0; i < n; i++) store<R>(po + <usize>i * sizeof<R>(), <R>op.apply<T>(load<T>(pa + <usize>i * sizeof<T>())));
+  for (let i = 0; i < n; i++) {
+    store<R>(po + <usize>i * sizeof<R>(), op.post<R>(<R>op.apply<T>(op.pre<T>(load<T>(pa + <usize>i * sizeof<T>())))));
+  }
 }
 
 /**

@@ -1,9 +1,16 @@
 // float16 / bfloat16 through float32: TF (Eigen) computes every 16-bit float op by widening to
 // float32, computing, and rounding back to nearest even, so kernels do the same on whole tensors.
-import { f32ToBf16Bits, f32ToF16Bits } from "../core/cast";
+import { f32ToF16Bits } from "../core/cast";
 import { DT_BFLOAT16, DT_FLOAT, DT_HALF } from "../core/dtype";
 import { allocTensor, Tensor } from "../core/tensor";
 import { bf16ToF32, f16ToF32 } from "./helpers";
+
+/** bfloat16 bits of `f`, nearest even; every NaN becomes 0x7fc0, as Eigen's conversion does. */
+@inline export function toBf16(f: f32): u16 {
+  const x = reinterpret<u32>(f);
+  if ((x & 0x7fffffff) > 0x7f800000) return 0x7fc0;
+  return <u16>((x + 0x7fff + ((x >>> 16) & 1)) >>> 16);
+}
 
 /** A float32 copy of a float16/bfloat16 tensor (exact), or null when out of memory. */
 export function widenToF32(t: Tensor): Tensor | null {
@@ -28,7 +35,7 @@ export function narrowFromF32(t: Tensor, dtype: i32): Tensor | null {
   if (dtype == DT_HALF) {
     for (let i = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), f32ToF16Bits(load<f32>(src + (<usize>i << 2))));
   } else if (dtype == DT_BFLOAT16) {
-    for (let i = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), f32ToBf16Bits(load<f32>(src + (<usize>i << 2))));
+    for (let i = 0; i < n; i++) store<u16>(dst + (<usize>i << 1), toBf16(load<f32>(src + (<usize>i << 2))));
   }
   return out;
 }

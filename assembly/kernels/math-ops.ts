@@ -4,28 +4,55 @@
 // elementwise.ts specialize per op and dtype. Integer division by zero and negative integer powers
 // are rejected by the kernels before the loops run.
 
+import { flush } from "./denormal";
+
+/**
+ * Base of the elementwise ops: operands and results pass `pre`/`post`, by default TF's DAZ/FTZ
+ * (denormal.ts). Ops that x86 computes bitwise (Abs, Neg) or in software override them.
+ */
+export class CwiseOp {
+  @inline pre<T>(x: T): T {
+    return flush<T>(x);
+  }
+
+  @inline post<T>(x: T): T {
+    return flush<T>(x);
+  }
+}
+
+/** An op that sees raw operands and writes raw results (no DAZ/FTZ). */
+export class RawOp extends CwiseOp {
+  @inline pre<T>(x: T): T {
+    return x;
+  }
+
+  @inline post<T>(x: T): T {
+    return x;
+  }
+}
+
 // ---- binary arithmetic (result type T) ----
 
-@final export class AddOp {
+@final export class AddOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     return <T>(a + b);
   }
 }
 
-@final export class SubOp {
+@final export class SubOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     return <T>(a - b);
   }
 }
 
-@final export class MulOp {
+@final export class MulOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     return <T>(a * b);
   }
 }
 
 /** RealDiv, and TF's Div on floats. Integers: C truncation (TF's Div); b == 0 is checked before. */
-@final export class DivOp {
+@final export class DivOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (isFloat<T>()) return <T>(a / b);
     if (isSigned<T>()) {
@@ -36,11 +63,12 @@
 }
 
 /** FloorDiv: floor(a / b) for floats; integer division rounded toward -inf. */
-@final export class FloorDivOp {
+@final export class FloorDivOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (isFloat<T>()) {
-      if (sizeof<T>() == 4) return <T>Mathf.floor(<f32>a / <f32>b);
-      return <T>Math.floor(<f64>a / <f64>b);
+      // The quotient is flushed (FTZ) before floor, as on x86 with TF's MXCSR.
+      if (sizeof<T>() == 4) return <T>Mathf.floor(flush<f32>(<f32>a / <f32>b));
+      return <T>Math.floor(flush<f64>(<f64>a / <f64>b));
     }
     if (isSigned<T>()) {
       if (b == <T>-1) return <T>(<T>0 - a);
@@ -51,12 +79,16 @@
   }
 }
 
-/** FloorMod: the remainder with the divisor's sign (fmod-based for floats). */
-@final export class FloorModOp {
+/**
+ * FloorMod: the remainder with the divisor's sign. For floats fmod runs in software (glibc: no
+ * DAZ on its operands or its result); only the sign test and the adjusting add see DAZ/FTZ.
+ */
+@final export class FloorModOp extends RawOp {
   @inline apply<T>(a: T, b: T): T {
     if (isFloat<T>()) {
       const m = <T>(a % b);
-      return m != <T>0 && (b < <T>0) != (m < <T>0) ? <T>(m + b) : m;
+      const fm = flush<T>(m), fb = flush<T>(b);
+      return fm != <T>0 && (fb < <T>0) != (fm < <T>0) ? flush<T>(<T>(fm + fb)) : m;
     }
     if (isSigned<T>()) {
       if (b == <T>-1) return <T>0;
@@ -67,13 +99,9 @@
   }
 }
 
-/** Pow: libm pow for floats; exponentiation by squaring with wrap-around for integers (b >= 0). */
-@final export class PowOp {
+/** Integer Pow: exponentiation by squaring with wrap-around (b >= 0, checked by the kernel). */
+@final export class IntPowOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
-    if (isFloat<T>()) {
-      if (sizeof<T>() == 4) return <T>Mathf.pow(<f32>a, <f32>b);
-      return <T>Math.pow(<f64>a, <f64>b);
-    }
     return intPow<T>(a, b);
   }
 }
@@ -91,7 +119,7 @@ function intPow<T>(x: T, y: T): T {
 }
 
 /** Maximum as Eigen's scalar path: NaN propagates; ties keep `a`. */
-@final export class MaxOp {
+@final export class MaxOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (isFloat<T>()) {
       if (a != a) return a;
@@ -102,7 +130,7 @@ function intPow<T>(x: T, y: T): T {
 }
 
 /** Maximum as Eigen's packet path (x86 maxps): NaN propagates; ties (±0) give `b`. */
-@final export class MaxVecOp {
+@final export class MaxVecOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (a != a) return a;
     if (b != b) return b;
@@ -111,7 +139,7 @@ function intPow<T>(x: T, y: T): T {
 }
 
 /** Minimum as Eigen's scalar path: NaN propagates; ties keep `a`. */
-@final export class MinOp {
+@final export class MinOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (isFloat<T>()) {
       if (a != a) return a;
@@ -122,7 +150,7 @@ function intPow<T>(x: T, y: T): T {
 }
 
 /** Minimum as Eigen's packet path (x86 minps): NaN propagates; ties (±0) give `b`. */
-@final export class MinVecOp {
+@final export class MinVecOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (a != a) return a;
     if (b != b) return b;
@@ -132,49 +160,49 @@ function intPow<T>(x: T, y: T): T {
 
 // ---- comparisons and logic (result bool) ----
 
-@final export class EqualOp {
+@final export class EqualOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a == b;
   }
 }
 
-@final export class NotEqualOp {
+@final export class NotEqualOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a != b;
   }
 }
 
-@final export class LessOp {
+@final export class LessOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a < b;
   }
 }
 
-@final export class LessEqualOp {
+@final export class LessEqualOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a <= b;
   }
 }
 
-@final export class GreaterOp {
+@final export class GreaterOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a > b;
   }
 }
 
-@final export class GreaterEqualOp {
+@final export class GreaterEqualOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a >= b;
   }
 }
 
-@final export class LogicalAndOp {
+@final export class LogicalAndOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a != <T>0 && b != <T>0;
   }
 }
 
-@final export class LogicalOrOp {
+@final export class LogicalOrOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a != <T>0 || b != <T>0;
   }
@@ -182,14 +210,14 @@ function intPow<T>(x: T, y: T): T {
 
 // ---- unary (result type T unless noted) ----
 
-@final export class NegOp {
+@final export class NegOp extends RawOp {
   @inline apply<T>(a: T): T {
     if (isFloat<T>()) return -a;
     return <T>(<T>0 - a);
   }
 }
 
-@final export class AbsOp {
+@final export class AbsOp extends RawOp {
   @inline apply<T>(a: T): T {
     if (isFloat<T>()) {
       if (sizeof<T>() == 4) return <T>Mathf.abs(<f32>a);
@@ -200,13 +228,13 @@ function intPow<T>(x: T, y: T): T {
   }
 }
 
-@final export class SquareOp {
+@final export class SquareOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     return <T>(a * a);
   }
 }
 
-@final export class SqrtOp {
+@final export class SqrtOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (sizeof<T>() == 4) return <T>Mathf.sqrt(<f32>a);
     return <T>Math.sqrt(<f64>a);
@@ -214,29 +242,15 @@ function intPow<T>(x: T, y: T): T {
 }
 
 /** Rsqrt: 1 / sqrt(x), two roundings, as Eigen's scalar path. */
-@final export class RsqrtOp {
+@final export class RsqrtOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (sizeof<T>() == 4) return <T>(<f32>1 / Mathf.sqrt(<f32>a));
     return <T>(1.0 / Math.sqrt(<f64>a));
   }
 }
 
-@final export class ExpOp {
-  @inline apply<T>(a: T): T {
-    if (sizeof<T>() == 4) return <T>Mathf.exp(<f32>a);
-    return <T>Math.exp(<f64>a);
-  }
-}
-
-@final export class LogOp {
-  @inline apply<T>(a: T): T {
-    if (sizeof<T>() == 4) return <T>Mathf.log(<f32>a);
-    return <T>Math.log(<f64>a);
-  }
-}
-
 /** Round half to even (banker's rounding); integers unchanged. */
-@final export class RoundOp {
+@final export class RoundOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (isFloat<T>()) {
       if (sizeof<T>() == 4) return <T>nearest<f32>(<f32>a);
@@ -246,14 +260,14 @@ function intPow<T>(x: T, y: T): T {
   }
 }
 
-@final export class FloorOp {
+@final export class FloorOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (sizeof<T>() == 4) return <T>Mathf.floor(<f32>a);
     return <T>Math.floor(<f64>a);
   }
 }
 
-@final export class CeilOp {
+@final export class CeilOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (sizeof<T>() == 4) return <T>Mathf.ceil(<f32>a);
     return <T>Math.ceil(<f64>a);
@@ -261,7 +275,7 @@ function intPow<T>(x: T, y: T): T {
 }
 
 /** Sign: -1, 0 (+0 for ±0) or 1; NaN stays NaN. */
-@final export class SignOp {
+@final export class SignOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (isFloat<T>()) {
       if (a != a) return a;
@@ -272,7 +286,7 @@ function intPow<T>(x: T, y: T): T {
   }
 }
 
-@final export class LogicalNotOp {
+@final export class LogicalNotOp extends CwiseOp {
   @inline apply<T>(a: T): bool {
     return a == <T>0;
   }

@@ -13,6 +13,8 @@ twin, same name, is in `test/dataset/functions/cases.ts`) this script records
   * `order`: "exact", or "multiset" where TF does not fix the order (unseeded shuffle,
     `deterministic=False`; their elements are stored sorted).
 Some cases set TF's global seed first (`global_seed`); the TS twin calls `setRandomSeed` alike.
+`tfOnly` holds graphs only TF builds (e.g. the fused ShuffleAndRepeatDatasetV2), which must run
+in our core; `errors` holds graphs our lowering must reject, naming the op and the node.
 
 Output (small, committed): `test/fixtures/function-datasets/fixtures.json`.
 
@@ -72,6 +74,11 @@ CASES = {
     "flat_map_nested_flat_map": (lambda: D.range(4).flat_map(lambda x: D.range(x).flat_map(lambda y: D.range(y))), {}),
     "flat_map_of_interleave": (lambda: D.range(1, 3).flat_map(
         lambda x: D.range(x, x + 2).interleave(lambda y: D.range(y), cycle_length=2)), {}),
+    "flat_map_two_sources": (lambda: D.range(3).flat_map(lambda x: D.range(x).concatenate(D.range(2))), {}),
+    "flat_map_slices": (lambda: D.range(3).map(lambda x: tf.stack([x, x + 1])).flat_map(
+        lambda v: D.from_tensor_slices(v)), {}),
+    "interleave_from_tensors_repeat": (lambda: D.range(1, 4).interleave(lambda x: D.from_tensors(x).repeat(x),
+                                                                        cycle_length=2, block_length=2), {}),
     "flat_map_filter_scan": (lambda: D.range(5).flat_map(lambda x: D.range(x)).filter(lambda x: x > 0).scan(
         np.int64(0), lambda s, x: (s + x, s)), {}),
     # interleave
@@ -84,6 +91,8 @@ CASES = {
                                                           num_parallel_calls=2, deterministic=True), {}),
     "interleave_parallel_autotune": (lambda: D.range(4).interleave(lambda x: D.range(x), cycle_length=2,
                                                                    num_parallel_calls=AUTOTUNE), {}),
+    "interleave_dynamic_batch": (lambda: D.range(1, 4).interleave(lambda x: D.range(10).take(x * 2).batch(x),
+                                                                  cycle_length=2), {}),
     "interleave_nondeterministic": (lambda: D.range(4).interleave(lambda x: D.range(x * 5, x * 5 + 3), cycle_length=2,
                                                                   num_parallel_calls=2, deterministic=False),
                                     {"multiset": True}),
@@ -116,6 +125,34 @@ for _n, _b, _seed, _r in [(0, 4, 1, True), (1, 3, 2, True), (17, 2, 3, True), (1
                           (50, 13, 31337, True)]:
     CASES[f"shuffle_sweep_n{_n}_b{_b}_s{_seed}_{'r' if _r else 'f'}"] = (
         (lambda n=_n, b=_b, seed=_seed, r=_r: D.range(n).shuffle(b, seed=seed, reshuffle_each_iteration=r)), {})
+
+
+
+def _shuffle_and_repeat():
+    """The fused op TF's optimizer makes of shuffle(...).repeat(...), built directly."""
+    inp = D.range(10)
+    variant = tf.raw_ops.ShuffleAndRepeatDatasetV2(
+        input_dataset=inp._variant_tensor, buffer_size=4, seed=87654321, seed2=7, count=2,  # pylint: disable=protected-access
+        seed_generator=tf.raw_ops.DummySeedGenerator(), output_types=[tf.int64], output_shapes=[[]],
+        reshuffle_each_iteration=True)
+    return tf.data.experimental.from_variant(variant, tf.TensorSpec([], tf.int64))
+
+
+_C_VEC = tf.constant([1.5, 2.5])
+_C_INT = tf.constant(3, tf.int64)
+
+# Graphs only TF builds (no TS twin): they must lower and run in our core with TF's elements.
+# Captured tensors (TF's `Targuments`) only arise from Python closures over tensors; our tracer
+# inlines JS values as Consts instead.
+TF_ONLY = {
+    "tf_only_shuffle_and_repeat": (_shuffle_and_repeat, {}),
+    "tf_only_map_captured": (lambda: D.range(3).map(lambda x: (x * _C_INT, _C_VEC)), {}),
+    "tf_only_parallel_map_captured": (lambda: D.range(4).map(lambda x: x + _C_INT, num_parallel_calls=2), {}),
+    "tf_only_filter_captured": (lambda: D.range(8).filter(lambda x: x > _C_INT), {}),
+    "tf_only_flat_map_captured": (lambda: D.range(3).flat_map(lambda x: D.range(x + _C_INT)), {}),
+    "tf_only_interleave_captured": (lambda: D.range(3).interleave(lambda x: D.range(_C_INT + x), cycle_length=2), {}),
+    "tf_only_scan_captured": (lambda: D.range(4).scan(np.int64(0), lambda s, x: (s + x * _C_INT, s)), {}),
+}
 
 # TF graphs our lowering must reject before running, naming the op and the node: name ->
 # (builder, the op, a phrase the message must contain).
@@ -194,16 +231,19 @@ def build_error(name, make, op, phrase):
 def main(check):
     fixtures = [build(name, make, opts) for name, (make, opts) in CASES.items()]
     errors = [build_error(name, make, op, phrase) for name, (make, op, phrase) in ERRORS.items()]
+    tf_only = [build(name, make, opts) for name, (make, opts) in TF_ONLY.items()]
     # One case per line: compact, and regenerating shows which cases changed.
     line = lambda v: json.dumps(v, sort_keys=True, separators=(",", ":"))  # noqa: E731
     body = ("{\"tfVersion\":" + line(tf.__version__) + ",\n\"cases\":[\n" + ",\n".join(map(line, fixtures)) +
+            "\n],\n\"tfOnly\":[\n" + ",\n".join(map(line, tf_only)) +
             "\n],\n\"errors\":[\n" + ",\n".join(map(line, errors)) + "\n]}\n")
     if check:
         with open(OUT, encoding="utf8") as f:
             old = json.load(f)
         new = json.loads(body)
         # Graph bytes carry process-wide counters (function uids, metadata ids): compare the rest.
-        strip = lambda d: [{k: v for k, v in c.items() if k != "graph"} for c in d["cases"] + d["errors"]]  # noqa: E731
+        strip = lambda d: [{k: v for k, v in c.items() if k != "graph"}  # noqa: E731
+                           for c in d["cases"] + d["tfOnly"] + d["errors"]]
         if strip(old) != strip(new):
             print(f"{OUT} differs from what TensorFlow {tf.__version__} yields now; regenerate it")
             return 1

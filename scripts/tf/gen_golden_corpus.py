@@ -65,9 +65,13 @@ UINT16 = np.array([0, 1, 300, 40000, 65535, 8], np.uint16)
 UINT32 = np.array([0, 1, 70000, 3000000000, 2**32 - 1, 10], np.uint32)
 UINT64 = np.array([0, 1, 2**40, 2**63 + 5, 2**64 - 1, 11], np.uint64)
 F16 = np.array([0.0, -0.0, 1.5, -2.25, 65504.0, 2.0**-24, np.inf, np.nan], np.float16)
-BF16V = np.array([0.0, -0.0, 1.5, -2.25, 2.0**100, 2.0**-130, -np.inf, np.nan], BF16)
-F32 = np.array([0.0, -0.0, 1.5, -2.25, 3.0e38, 1.0e-45, np.inf, -np.inf, np.nan], np.float32)
-F64 = np.array([0.0, -0.0, 0.1, -2.25, 1.7e308, 5.0e-324, np.inf, np.nan], np.float64)
+BF16V = np.array([0.0, -0.0, 1.5, -2.25, 2.0**100, 2.0**-120, -np.inf, np.nan], BF16)
+F32 = np.array([0.0, -0.0, 1.5, -2.25, 3.0e38, 1.0e-30, np.inf, -np.inf, np.nan], np.float32)
+F64 = np.array([0.0, -0.0, 0.1, -2.25, 1.7e308, 1.0e-300, np.inf, np.nan], np.float64)
+# Subnormals: TF's CPU kernels run with denormals flushed to zero (FTZ/DAZ), in their own pipelines.
+SUB32 = np.array([1.0e-45, -1.0e-40, 1.1754942e-38, 1.17549435e-38], np.float32)
+SUB64 = np.array([5.0e-324, -2.0e-310, 2.2250738585072014e-308], np.float64)
+SUB_BF16 = np.array([2.0**-130, -(2.0**-133), 2.0**-126], BF16)
 # Small finite values whose sums and products are exact in every float dtype (reductions then do
 # not depend on the summation order).
 FSMALL = [-2.5, -0.5, 0.0, 1.5, 2.25, 3.0, 0.75, -4.0]
@@ -328,6 +332,12 @@ CORPUS = {
                    tf.math.equal(x, True))).batch(3),
     "dt_string": lambda: D.from_tensor_slices(["x", "", "hello", "\u00fcber"]).map(
         lambda s: (s, tf.math.equal(s, "x"), tf.stack([s, s]), tf.reshape(s, [1]))).batch(3),
+    "dt_subnormal_float32": lambda: D.from_tensor_slices(SUB32).map(
+        lambda x: (x, x * 2.0, x + 0.0, x * 1e30, -x, abs(x), tf.math.sign(x), x > 0.0, tf.cast(x, tf.float64))),
+    "dt_subnormal_float64": lambda: D.from_tensor_slices(SUB64).map(
+        lambda x: (x, x * 2.0, x * 1e300, tf.math.sign(x), x < 0.0, tf.cast(x, tf.float32))),
+    "dt_subnormal_bfloat16": lambda: D.from_tensor_slices(SUB_BF16).map(
+        lambda x: (x, x * 2.0, x + 0.0, x * 2.0**100, tf.cast(x, tf.float32))),
     "dt_half_reduce": lambda: D.from_tensors(np.array(FSMALL, np.float16)).map(
         lambda x: (tf.math.reduce_sum(x), tf.math.reduce_max(x), tf.cast(tf.math.reduce_mean(x), tf.float32))),
     "dt_bf16_reduce": lambda: D.from_tensors(bf16(FSMALL)).map(

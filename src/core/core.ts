@@ -46,6 +46,17 @@ export interface CoreIterator {
   close(): void;
 }
 
+/**
+ * A plan instantiated once in the core, iterated many times. Its iterators share state across
+ * passes the way TF's do: a reshuffling shuffle draws a new order on each pass.
+ */
+export interface CoreDataset {
+  /** A fresh iterator over the next pass. */
+  createIterator(): CoreIterator;
+  /** Releases the dataset in the core (idempotent); open iterators stay valid. */
+  close(): void;
+}
+
 /** The ABI exported by assembly/index.ts. */
 interface CoreExports {
   memory: WebAssembly.Memory;
@@ -56,6 +67,8 @@ interface CoreExports {
   errorLen(): number;
   descriptor(): number;
   iterCreate(ptr: number, len: number): number;
+  datasetCreate(ptr: number, len: number): number;
+  datasetIterator(h: number): number;
   iterNext(h: number): number;
   iterNextWire(h: number): number;
   iterRelease(h: number): void;
@@ -214,6 +227,46 @@ export class Core {
       if (h <= 0) throw this.#error(x.lastErrorCode());
       return h;
     });
+    return this.#wrapIterator(h);
+  }
+
+  /**
+   * Instantiates `plan` once as a dataset whose iterators continue its state across passes
+   * (see CoreDataset). Throws TfDataError naming what is wrong in the plan.
+   */
+  createDataset(plan: DatasetPlan): CoreDataset {
+    const bytes = encodePlan(plan);
+    const h = this.#call((x) => {
+      const ptr = this.#put(x, bytes);
+      const h = x.datasetCreate(ptr, bytes.length);
+      x.free(ptr);
+      if (h <= 0) throw this.#error(x.lastErrorCode());
+      return h;
+    });
+    let open = true;
+    const token = {};
+    const ds: CoreDataset = {
+      createIterator: () => {
+        if (!open) throw new TfDataError("FailedPrecondition", "the dataset is closed");
+        return this.#wrapIterator(this.#call((x) => {
+          const ih = x.datasetIterator(h);
+          if (ih <= 0) throw this.#error(x.lastErrorCode());
+          return ih;
+        }));
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        this.#handles.unregister(token);
+        if (this.#broken === null) this.#x.iterRelease(h);
+      },
+    };
+    this.#handles.register(ds, h, token);
+    return ds;
+  }
+
+  /** Wraps a core iterator handle; the handle is released on end, error, close or GC. */
+  #wrapIterator(h: number): CoreIterator {
     let open = true;
     let ended = false;
     const token = {};

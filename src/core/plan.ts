@@ -21,7 +21,7 @@ export type DatasetPlan =
   | MapPlan
   | FilterPlan | ShufflePlan | FlatMapPlan | InterleavePlan | ScanPlan | DatasetParamPlan
   | TensorPlan | TensorSlicePlan | RepeatPlan | SkipPlan | ShardPlan | ConcatenatePlan | ZipPlan | CachePlan
-  | PaddedBatchPlan | UnbatchPlan | RebatchPlan;
+  | PaddedBatchPlan | UnbatchPlan | RebatchPlan | WindowPlan;
 
 /** `RangeDataset`: start, stop, step as in Python's range; output dtype per TF's `output_types`. */
 export interface RangePlan {
@@ -217,4 +217,14 @@ export interface RebatchPlan {
   /** Output dtypes and shapes (`[rank, ...dims]` per component, rank -1 unknown): empty batches for size 0. */
   readonly dtypes: readonly number[];
   readonly shapes: readonly number[];
+}
+
+/** `WindowDataset`: windows of `size` elements `stride` apart, every `shift`; elements are datasets. */
+export interface WindowPlan {
+  readonly op: "window";
+  readonly input: DatasetPlan;
+  readonly size: bigint;
+  readonly shift: bigint;
+  readonly stride: bigint;
+  readonly dropRemainder: boolean;
 }

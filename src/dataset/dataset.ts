@@ -15,7 +15,7 @@
 import type { GraphDef } from "../gen/tensorflow/core/framework/graph_pb.js";
 import { toBinary } from "@bufbuild/protobuf";
 import { GraphDefSchema } from "../gen/tensorflow/core/framework/graph_pb.js";
-import { getCore } from "../core/core.js";
+import { getCore, type Core, type CoreDataset } from "../core/core.js";
 import { DType, dtypeName } from "../core/dtype.js";
 import { TfDataError } from "../core/errors.js";
 import type { DatasetPlan } from "../core/plan.js";
@@ -33,11 +33,19 @@ import { flattenSpec, formatElementSpec, packElement, packNested, type Element, 
 import { TensorSpec, toDType, type DTypeLike } from "./tensor-spec.js";
 import { filterDataset, type FilterOptions } from "./transformations/filter.js";
 import { flatMapDataset, interleaveDataset, type FlatMapOptions, type InterleaveOptions } from "./transformations/flat-map.js";
-import { isSymbolic, type IntArg } from "./transformations/in-function.js";
+import { emitEagerlyInTrace, isSymbolic, type IntArg } from "./transformations/in-function.js";
 import { mapDataset, type MapFunction, type MapOptions } from "./transformations/map.js";
-import { rangeWithTensors, takeWithTensor } from "./transformations/tensor-args.js";
+import { batchWithTensor, rangeWithTensors, takeWithTensor } from "./transformations/tensor-args.js";
 import { scanDataset, type ScanOptions } from "./transformations/scan.js";
 import { shuffleDataset, type ShuffleOptions } from "./transformations/shuffle.js";
+import { fromTensorSlicesParts, fromTensorsParts, type SourceOptions } from "./sources.js";
+import {
+  cacheDataset, prefetchDataset, repeatDataset, shardDataset, skipDataset, type CacheOptions, type NameOptions,
+} from "./transformations/selection.js";
+import { concatenateDataset, enumerateDataset, zipDatasets, type DatasetStructure } from "./transformations/combine.js";
+import {
+  paddedBatchDataset, parallelBatchDataset, rebatchDataset, unbatchDataset, type PaddedBatchOptions,
+} from "./transformations/batching.js";
 
 export { INFINITE_CARDINALITY, UNKNOWN_CARDINALITY };
 
@@ -105,11 +113,14 @@ export class Dataset implements AsyncIterable<Element> {
   readonly #iteratorFactory: IteratorFactory | undefined;
   /** The lowered plan, made on first iteration (the dataset is immutable, so it never changes). */
   #plan: DatasetPlan | undefined;
+  /** The plan instantiated in the core, kept so later passes continue its state (reshuffling). */
+  #kept: { core: Core; dataset: CoreDataset } | undefined;
 
   private constructor(init: DatasetInit) {
     this.elementSpec = init.elementSpec;
     this.#cardinality = init.cardinality;
-    this.#emit = init.emit;
+    // Inside a flatMap/interleave function, datasets are recorded when created, as in TF.
+    this.#emit = init.emit && emitEagerlyInTrace(init.emit);
     this.#iteratorFactory = init.iteratorFactory;
   }
 
@@ -218,7 +229,8 @@ export class Dataset implements AsyncIterable<Element> {
    * unless `dropRemainder`. Also `batch(batchSize, { dropRemainder, name })`.
    * Example: `Dataset.range(10).batch(3)` yields [0,1,2], [3,4,5], [6,7,8], [9] (int64 Tensors).
    */
-  batch(batchSize: IntLike, dropRemainder?: boolean | BatchOptions, options: BatchOptions = {}): Dataset {
+  batch(batchSize: IntArg, dropRemainder?: boolean | BatchOptions, options: BatchOptions = {}): Dataset {
+    if (isSymbolic(batchSize)) return batchWithTensor(this, batchSize, dropRemainder, options);
     const input = this.requireGraph("batch()");
     let opts = options;
     let drop = false;
@@ -230,12 +242,10 @@ export class Dataset implements AsyncIterable<Element> {
       drop = dropRemainder;
     }
     if (opts.dropRemainder !== undefined) drop = opts.dropRemainder;
-    if (opts.numParallelCalls !== undefined || opts.deterministic !== undefined) {
-      throw new TfDataError("Unimplemented", "batch with numParallelCalls/deterministic (TF's ParallelBatchDataset) " +
-        "is not supported yet; omit them");
-    }
     const size = toInt64(batchSize, "batchSize");
-    if (size <= 0n) throw new TfDataError("InvalidArgument", `Batch size must be greater than zero, got ${size}.`);
+    if (size <= 0n) throw new TfDataError("InvalidArgument", `Batch size must be greater than zero. (got ${size})`);
+    // With numParallelCalls/deterministic TF builds a ParallelBatchDataset (same elements).
+    if (opts.numParallelCalls !== undefined || opts.deterministic !== undefined) return parallelBatchDataset(this, size, drop, opts);
     const inputSpec = this.componentSpecs.map((s) => s.toComponent());
     const outSpec = batchSpec(inputSpec, size, drop);
     const metadataName = checkName(opts.name) ?? defaultDatasetName("BatchDatasetV2");
@@ -244,6 +254,94 @@ export class Dataset implements AsyncIterable<Element> {
       cardinality: batchCardinality(this.#cardinality, size, drop),
       emit: (b) => emitBatch(b, input(b), { batchSize: size, dropRemainder: drop, inputSpec, metadataName }),
     });
+  }
+
+  /**
+   * A dataset of one element, `value` (TF's `from_tensors`). A JS array is a tensor (like a Python
+   * list), `tuple(a, b)` a tuple and a plain object a dict; numbers become int32 when all are
+   * integers (int64 past int32) and float32 otherwise, bigints int64, booleans bool, strings
+   * string; typed arrays and `Tensor`s keep their dtype (see `source-values.ts`).
+   * Example: `Dataset.fromTensors(tuple([1, 2], "a"))` yields one element `[Tensor int32 [2], "a" bytes]`.
+   */
+  static fromTensors(value: unknown, options?: SourceOptions): Dataset {
+    return new Dataset(fromTensorsParts(value, options));
+  }
+
+  /**
+   * One element per row of `value`'s components, sliced along their leading axis (TF's
+   * `from_tensor_slices`); values as in `fromTensors`.
+   * Example: `Dataset.fromTensorSlices({ x: [1, 2], y: ["a", "b"] })` yields `{ x: 1, y: "a" bytes }`, ...
+   */
+  static fromTensorSlices(value: unknown, options?: SourceOptions): Dataset {
+    return new Dataset(fromTensorSlicesParts(value, options));
+  }
+
+  /**
+   * Elements made of one element of each dataset, nested as given: `Dataset.zip([a, b])` (or
+   * `Dataset.zip(a, b)`) gives tuples, `Dataset.zip({ x: a, y: b })` dicts; it ends with the
+   * shortest dataset. A trailing `{ name }` names the dataset.
+   */
+  static zip(...datasets: (DatasetStructure | NameOptions)[]): Dataset {
+    return zipDatasets(datasets);
+  }
+
+  /** The elements `count` times (TF's `repeat`); the default -1 repeats forever. */
+  repeat(count?: IntArg, options?: NameOptions): Dataset {
+    return repeatDataset(this, count, options);
+  }
+
+  /** Without the first `count` elements (TF's `skip`); -1 skips all of them. */
+  skip(count: IntArg, options?: NameOptions): Dataset {
+    return skipDataset(this, count, options);
+  }
+
+  /** Every `numShards`-th element starting at `index` (TF's `shard`). */
+  shard(numShards: IntArg, index: IntArg, options?: NameOptions): Dataset {
+    return shardDataset(this, numShards, index, options);
+  }
+
+  /** TF's `prefetch(bufferSize)` (-1 = AUTOTUNE): same elements; TF workers buffer ahead. */
+  prefetch(bufferSize: IntArg, options?: NameOptions): Dataset {
+    return prefetchDataset(this, bufferSize, options);
+  }
+
+  /** Caches the elements in memory on the first full pass (TF's `cache()`; files are not supported). */
+  cache(filename?: string | CacheOptions, options?: NameOptions): Dataset {
+    return cacheDataset(this, filename, options);
+  }
+
+  /** This dataset's elements, then `other`'s (TF's `concatenate`; same structure and dtypes). */
+  concatenate(other: Dataset, options?: NameOptions): Dataset {
+    return concatenateDataset(this, other, options);
+  }
+
+  /** `[index, element]` pairs, index an int64 from `start` (TF's `enumerate`). */
+  enumerate(start?: number | bigint, options?: NameOptions): Dataset {
+    return enumerateDataset(this, start, options);
+  }
+
+  /**
+   * Batches elements of different shapes, padding each component (TF's `padded_batch`):
+   * `paddedBatch(batchSize, paddedShapes?, paddingValues?, dropRemainder?)` or
+   * `paddedBatch(batchSize, { paddedShapes, paddingValues, dropRemainder, name })`. Shapes use
+   * `null` (or -1) for "the largest in the batch"; both follow the element's structure.
+   * Example: `Dataset.range(1, 4).map((x) => tf.range(x)).paddedBatch(2)` gives [[0, 0], [0, 1]], [[0, 1, 2]].
+   */
+  paddedBatch(batchSize: IntLike, paddedShapes?: unknown, paddingValues?: unknown, dropRemainder?: boolean,
+    options?: PaddedBatchOptions): Dataset {
+    const args = [paddedShapes, paddingValues, dropRemainder, options];
+    while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+    return paddedBatchDataset(this, batchSize, args);
+  }
+
+  /** Splits each element along its leading axis into that many elements (TF's `unbatch`). */
+  unbatch(options?: NameOptions): Dataset {
+    return unbatchDataset(this, options);
+  }
+
+  /** Regroups the rows of batches into batches of `batchSize` (TF's `rebatch`; a list cycles). */
+  rebatch(batchSize: IntLike | readonly IntLike[], dropRemainder?: boolean, options?: NameOptions): Dataset {
+    return rebatchDataset(this, batchSize, dropRemainder, options);
   }
 
   /**
@@ -349,7 +447,8 @@ export class Dataset implements AsyncIterable<Element> {
     // Lowering validates the whole graph before the first element is produced.
     const plan = (this.#plan ??= lower(this.toGraphDef()).plan);
     const core = await getCore();
-    const it = core.createIterator(plan);
+    if (this.#kept?.core !== core) this.#kept = { core, dataset: core.createDataset(plan) };
+    const it = this.#kept.dataset.createIterator();
     try {
       for (let c = it.next(); c !== null; c = it.next()) yield c;
     } finally {

@@ -1,6 +1,7 @@
 /** The Node platform: h2c + HTTP/1.1 servers and connect-node transports. */
 import type { Platform } from "../service/platform.js";
 import { listen } from "./node-server.js";
+import { createNodeStorage } from "./node-storage.js";
 import { createNodeTransport } from "./node-transport.js";
 
 /** Platform implementation for Node.js (also used by Deno through its node: compatibility). */
@@ -8,4 +9,5 @@ export const nodePlatform: Platform = {
   name: "node",
   createTransport: createNodeTransport,
   listen,
+  storage: createNodeStorage,
 };

@@ -14,6 +14,10 @@ import { TfDataError } from "../core/errors.js";
 
 /** Largest TCP port. */
 const MAX_PORT = 65535;
+/** Longest `workDir` accepted (PATH_MAX on Linux). */
+export const MAX_WORK_DIR_LENGTH = 4096;
+/** Most entries in `workerAddresses`. */
+export const MAX_CONFIGURED_WORKERS = 10_000;
 /** Longest address string accepted in a config (host names are at most 253 characters). */
 export const MAX_ADDRESS_LENGTH = 1024;
 
@@ -32,11 +36,22 @@ export interface DispatcherConfigInit {
   host?: string | null;
   /** Credentials protocol; only `"grpc"` (insecure gRPC, TF's default). */
   protocol?: string | null;
-  /** Directory for dataset graphs and the journal. Not implemented yet (issue 4). */
+  /**
+   * Directory for the registered dataset graphs (`<workDir>/datasets/<id>`, read by workers through
+   * `TaskDef.path`, so it should be reachable by them) and, with `faultTolerantMode`, the journal.
+   * Default `""`: graphs in memory, sent inline to workers.
+   */
   workDir?: string | null;
-  /** Journal state so a restart recovers it. Not implemented yet (issue 4). */
+  /**
+   * Journal every state change to `<workDir>/tf_data_dispatcher_journal` before answering, so a
+   * dispatcher restarted with the same `workDir` recovers its state. Requires `workDir`.
+   */
   faultTolerantMode?: boolean | null;
-  /** Fixed worker list for static sharding. Not implemented yet (issue 4). */
+  /**
+   * Fixed worker list for static sharding (FILE, DATA, FILE_OR_DATA, HINT): `"host:port"`, or
+   * `"host"` / `"host:%port%"` to accept any port of that host. When set, only listed workers may
+   * register, and a worker's index is its position in the list.
+   */
   workerAddresses?: readonly string[] | null;
   /** Informational deployment mode returned to clients. Default `"UNSPECIFIED"` (treated as REMOTE). */
   deploymentMode?: DeploymentModeName | Lowercase<DeploymentModeName> | number | null;
@@ -44,11 +59,14 @@ export interface DispatcherConfigInit {
   jobGcCheckIntervalMs?: number | null;
   /** How long an iteration must be client-less before it is garbage collected; -1 = never (and no maintenance pass). Default 300000. */
   jobGcTimeoutMs?: number | null;
-  /** Allow garbage collection of DYNAMIC iterations. Not implemented yet (issue 4, with DYNAMIC). */
+  /** Allow garbage collection of DYNAMIC iterations (re-creating one revisits data). Default false. */
   gcDynamicShardingJobs?: boolean | null;
   /** A client silent this long is released. Default 300000 (5 min). */
   clientTimeoutMs?: number | null;
-  /** A worker silent this long is reported missing. Default 600000 (10 min). */
+  /**
+   * A worker silent this long is declared lost, and its unfinished tasks are finished so their
+   * iterations can end (TF only logs it). Default 600000 (10 min).
+   */
   workerTimeoutMs?: number | null;
   /** Snapshot streams per worker. Not implemented yet (distributed snapshots). Default 3. */
   workerMaxConcurrentSnapshots?: number | null;
@@ -120,11 +138,11 @@ export class DispatcherConfig {
   readonly host: string | undefined;
   /** Credentials protocol (`"grpc"`). */
   readonly protocol: ServerProtocol;
-  /** Always `""` until issue 4 adds the journal. */
+  /** Directory for dataset graphs and the journal; `""` = in memory only. */
   readonly workDir: string;
-  /** Always `false` until issue 4 adds the journal. */
+  /** Journal state changes so a restart recovers them (needs `workDir`). */
   readonly faultTolerantMode: boolean;
-  /** Always empty until issue 4 adds static sharding. */
+  /** Fixed worker list for static sharding; empty = any worker may register. */
   readonly workerAddresses: readonly string[];
   /** Deployment mode reported to clients. */
   readonly deploymentMode: DeploymentModeName;
@@ -132,11 +150,11 @@ export class DispatcherConfig {
   readonly jobGcCheckIntervalMs: number;
   /** Iteration GC timeout, ms; -1 = never. */
   readonly jobGcTimeoutMs: number;
-  /** Always `false` until DYNAMIC sharding exists. */
+  /** Allow garbage collection of DYNAMIC iterations. */
   readonly gcDynamicShardingJobs: boolean;
   /** Client release timeout, ms. */
   readonly clientTimeoutMs: number;
-  /** Missing-worker timeout, ms. */
+  /** Lost-worker timeout, ms. */
   readonly workerTimeoutMs: number;
   /** Snapshot streams per worker. */
   readonly workerMaxConcurrentSnapshots: number;
@@ -147,21 +165,20 @@ export class DispatcherConfig {
     this.port = port(where, init.port);
     this.host = host(where, init.host);
     this.protocol = protocol(where, init.protocol);
-    this.workDir = notImplemented(where, "workDir", init.workDir, "", "issue 4: journal and fault tolerance");
-    this.faultTolerantMode = notImplemented(
-      where, "faultTolerantMode", init.faultTolerantMode, false, "issue 4: journal and fault tolerance");
-    const addresses = init.workerAddresses ?? [];
-    if (!Array.isArray(addresses)) throw invalid(`${where}.workerAddresses must be an array of strings.`);
-    if (addresses.length > 0) throw unimplemented(where, "workerAddresses", "issue 4: static sharding");
-    this.workerAddresses = [];
+    this.workDir = workDir(where, init.workDir);
+    this.faultTolerantMode = bool(where, "faultTolerantMode", init.faultTolerantMode, false);
+    if (this.faultTolerantMode && this.workDir === "") {
+      throw invalid(`${where}.faultTolerantMode is true, but no workDir is configured (TF: "fault_tolerant_mode ` +
+        'is True, but no work_dir is configured."). Set workDir to a directory that survives restarts.');
+    }
+    this.workerAddresses = workerAddresses(where, init.workerAddresses);
     this.deploymentMode = deploymentMode(where, init.deploymentMode);
     this.jobGcCheckIntervalMs = positiveInt(where, "jobGcCheckIntervalMs", init.jobGcCheckIntervalMs,
       DISPATCHER_DEFAULTS.jobGcCheckIntervalMs);
     this.jobGcTimeoutMs = init.jobGcTimeoutMs === -1
       ? -1
       : positiveInt(where, "jobGcTimeoutMs", init.jobGcTimeoutMs, DISPATCHER_DEFAULTS.jobGcTimeoutMs, " or -1 (never)");
-    this.gcDynamicShardingJobs = notImplemented(
-      where, "gcDynamicShardingJobs", init.gcDynamicShardingJobs, false, "issue 4: DYNAMIC sharding");
+    this.gcDynamicShardingJobs = bool(where, "gcDynamicShardingJobs", init.gcDynamicShardingJobs, false);
     this.clientTimeoutMs = positiveInt(where, "clientTimeoutMs", init.clientTimeoutMs, DISPATCHER_DEFAULTS.clientTimeoutMs);
     this.workerTimeoutMs = positiveInt(where, "workerTimeoutMs", init.workerTimeoutMs, DISPATCHER_DEFAULTS.workerTimeoutMs);
     const snapshots = positiveInt(where, "workerMaxConcurrentSnapshots", init.workerMaxConcurrentSnapshots,
@@ -289,6 +306,46 @@ function notImplemented<T extends string | number | boolean>(
   if (typeof value !== typeof dflt) throw invalid(`${where}.${field} must be a ${typeof dflt}, got ${describe(value)}.`);
   if (value !== dflt) throw unimplemented(where, field, what);
   return dflt;
+}
+
+function bool(where: string, field: string, value: boolean | null | undefined, dflt: boolean): boolean {
+  if (value === undefined || value === null) return dflt;
+  if (typeof value !== "boolean") throw invalid(`${where}.${field} must be a boolean, got ${describe(value)}.`);
+  return value;
+}
+
+function workDir(where: string, value: string | null | undefined): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value !== "string") throw invalid(`${where}.workDir must be a string (a directory path), got ${describe(value)}.`);
+  if (value.length > MAX_WORK_DIR_LENGTH || /[\u0000-\u001f]/.test(value)) {
+    throw invalid(`${where}.workDir must be a directory path of at most ${MAX_WORK_DIR_LENGTH} characters without ` +
+      `control characters, got ${describe(value.slice(0, 64))}.`);
+  }
+  return value;
+}
+
+function workerAddresses(where: string, value: readonly string[] | null | undefined): readonly string[] {
+  if (value === undefined || value === null) return Object.freeze([]);
+  if (!Array.isArray(value)) throw invalid(`${where}.workerAddresses must be an array of strings, got ${describe(value)}.`);
+  if (value.length > MAX_CONFIGURED_WORKERS) {
+    throw invalid(`${where}.workerAddresses lists ${value.length} workers; at most ${MAX_CONFIGURED_WORKERS} are accepted.`);
+  }
+  const fixed = new Set<string>();
+  for (const a of value) {
+    if (typeof a !== "string" || a.length === 0 || a.length > MAX_ADDRESS_LENGTH || /[\s\u0000-\u001f/]/.test(a)) {
+      throw invalid(`${where}.workerAddresses entries are "host:port", "host" or "host:%port%" (any port of ` +
+        `that host), got ${describe(a)}.`);
+    }
+    const open = !a.includes(":") || /:%port(_[A-Za-z0-9_]+)?%$/.test(a) || /^\[[^\]]*\]$/.test(a);
+    if (!open) {
+      if (fixed.has(a)) {
+        throw invalid(`${where}.workerAddresses lists ${a} twice; each worker has one index, so a repeated ` +
+          "fixed address would leave a shard without a worker.");
+      }
+      fixed.add(a);
+    }
+  }
+  return Object.freeze([...value]);
 }
 
 function port(where: string, value: number | null | undefined): number {

@@ -22,7 +22,8 @@ import { type ListeningServer, platform } from "./platform.js";
 export class DispatchServer {
   /** The configuration the server runs with. */
   readonly config: DispatcherConfig;
-  private readonly dispatcher: Dispatcher;
+  /** The dispatcher behind this server (its state, for tests and introspection). */
+  readonly dispatcher: Dispatcher;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private listener: ListeningServer | undefined;
@@ -44,18 +45,29 @@ export class DispatchServer {
     }
   }
 
-  /** Binds and starts serving; resolves once bound. Idempotent: every call returns the same promise. */
+  /**
+   * Binds and starts serving; resolves once bound and started (in fault-tolerant mode, once the
+   * journal is replayed). Idempotent: every call returns the same promise.
+   */
   start(): Promise<void> {
     if (this.stopping) {
       return Promise.reject(new TfDataError("FailedPrecondition",
         "This DispatchServer was stopped; create a new DispatchServer to serve again."));
     }
     this.starting ??= (async () => {
+      // Bound first, as TF: RPCs arriving while the journal is replayed answer UNAVAILABLE.
       this.listener = await platform().listen(dispatcherRoutes(this.dispatcher), {
         host: this.config.host,
         port: this.config.port,
       });
-      this.dispatcher.start();
+      try {
+        await this.dispatcher.start();
+      } catch (err) {
+        const listener = this.listener;
+        this.listener = undefined;
+        await listener.close().catch(() => {});
+        throw err;
+      }
     })();
     return this.starting;
   }
@@ -99,13 +111,14 @@ export class DispatchServer {
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.dispatcher.stop();
+      const dispatcherStopped = this.dispatcher.stop();
       try {
         await this.starting;
       } catch {
         // A failed start left nothing bound.
       }
       await this.listener?.close();
+      await dispatcherStopped;
       this.markStopped();
     })();
     return this.stopping;

@@ -5,6 +5,7 @@
  */
 import type { ConnectRouter, Transport } from "@connectrpc/connect";
 import { TfDataError } from "../core/errors.js";
+import type { Storage } from "./storage.js";
 
 /** Wire protocol a client transport speaks. TensorFlow peers speak only `grpc`. */
 export type RpcProtocol = "grpc" | "connect" | "grpc-web";
@@ -25,6 +26,11 @@ export interface Platform {
   createTransport(address: string, protocol?: RpcProtocol): Transport;
   /** Binds `host:port` (port 0 = any) and serves `routes` over gRPC, gRPC-web and Connect. */
   listen(routes: (router: ConnectRouter) => void, opts: { host?: string; port?: number }): Promise<ListeningServer>;
+  /**
+   * Durable storage rooted at `workDir` (the dispatcher's journal and dataset files). Absent on
+   * runtimes without a filesystem (browsers): a dispatcher with a `workDir` cannot start there.
+   */
+  storage?(workDir: string): Storage;
 }
 
 let installed: Platform | undefined;

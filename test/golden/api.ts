@@ -67,13 +67,8 @@ export interface GoldenDatasetStatic {
 /** `Dataset`, typed as the corpus uses it (see the file comment). */
 export const D = Dataset as unknown as GoldenDatasetStatic;
 
-/**
- * A TF tuple in a source value (`(a, b)` in Python). Kept in one place so the corpus follows
- * whatever spelling the sources settle on.
- */
-export function tuple(...items: Value[]): Value {
-  return items;
-}
+/** A TF tuple in a source value (`(a, b)` in Python): a plain JS array is a tensor there. */
+export { tuple } from "../../src/dataset/index.js";
 
 /** A core tensor with an explicit dtype (numpy's `np.array(values, dtype)`). */
 export type { Tensor };

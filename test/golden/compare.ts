@@ -8,7 +8,9 @@ import { dtypeName } from "../../src/core/dtype.js";
 import { bf16BitsToNumber, f16BitsToNumber } from "../../src/core/js-values.js";
 import type { Tensor } from "../../src/core/tensor.js";
 import { TensorSpec, type ElementSpec } from "../../src/dataset/index.js";
-import type { GraphDef } from "../../src/gen/tensorflow/core/framework/graph_pb.js";
+import { clone } from "@bufbuild/protobuf";
+import type { AttrValue } from "../../src/gen/tensorflow/core/framework/attr_value_pb.js";
+import { GraphDefSchema, type GraphDef } from "../../src/gen/tensorflow/core/framework/graph_pb.js";
 import { canonicalJson, fromBase64 } from "../graph/graph-fixtures.js";
 import type { ComponentJson, GoldenFixture, SpecJson } from "./fixtures.js";
 
@@ -216,8 +218,41 @@ export function jsonDiff(a: unknown, b: unknown, path = ""): string | null {
 }
 
 /**
- * `canonicalJson` of a graph plus one more process counter blanked: the name of a resource handle
- * captured in a `Const` (`ShuffleDatasetV3/SeedGenerator_<n>`), which TF numbers per process.
+ * `graph` with its function library in a canonical order: by first use, walking the graph's nodes
+ * in order and each function's body as it is reached (unused functions last, by name). TF writes
+ * the library from a hash map, so its order carries no meaning; `normalizeGraph` numbers the
+ * `__inference_..._<n>` names by library order, so the order must be canonical first.
+ */
+export function orderLibrary(graph: GraphDef): GraphDef {
+  const lib = graph.library;
+  if (!lib || lib.function.length < 2) return graph;
+  const byName = new Map(lib.function.map((f) => [f.signature?.name ?? "", f]));
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const visitAttrs = (attrs: Record<string, AttrValue>) => {
+    for (const k of Object.keys(attrs).sort()) {
+      const v = attrs[k].value;
+      const names = v.case === "func" ? [v.value.name] : v.case === "list" ? v.value.func.map((fn) => fn.name) : [];
+      for (const n of names) visitFunction(n);
+    }
+  };
+  const visitFunction = (name: string) => {
+    if (seen.has(name) || !byName.has(name)) return;
+    seen.add(name);
+    order.push(name);
+    for (const n of byName.get(name)!.nodeDef) visitAttrs(n.attr);
+  };
+  for (const n of graph.node) visitAttrs(n.attr);
+  for (const n of [...byName.keys()].sort()) visitFunction(n);
+  const g = clone(GraphDefSchema, graph);
+  g.library!.function = order.map((n) => g.library!.function.find((f) => f.signature?.name === n)!);
+  return g;
+}
+
+/**
+ * `canonicalJson` of a graph, after `orderLibrary`, with one more process counter blanked: the
+ * name of a resource handle captured in a `Const` (`ShuffleDatasetV3/SeedGenerator_<n>`), which TF
+ * numbers per process.
  */
 export function goldenGraphJson(graph: GraphDef): unknown {
   const walk = (v: unknown, key: string): unknown => {
@@ -230,5 +265,5 @@ export function goldenGraphJson(graph: GraphDef): unknown {
     }
     return v;
   };
-  return walk(canonicalJson(graph), "");
+  return walk(canonicalJson(orderLibrary(graph)), "");
 }

@@ -24,14 +24,18 @@ const INT8 = (): Int8Array => Int8Array.of(-128, -7, 0, 5, 127, 3);
 const INT16 = (): Int16Array => Int16Array.of(-32768, -300, 0, 7, 32767, 12);
 const INT32 = (): Int32Array => Int32Array.of(-2147483648, -5, 0, 9, 2147483647, 100);
 const INT64 = (): BigInt64Array => BigInt64Array.of(-(2n ** 63n), -5n, 0n, 2n ** 40n + 3n, 2n ** 63n - 1n, 6n);
-const UINT8 = (): Tensor => Tensor.fromValues([0, 1, 127, 200, 255, 9], DType.uint8);
+const UINT8 = (): Uint8Array => Uint8Array.of(0, 1, 127, 200, 255, 9);
 const UINT16 = (): Uint16Array => Uint16Array.of(0, 1, 300, 40000, 65535, 8);
 const UINT32 = (): Uint32Array => Uint32Array.of(0, 1, 70000, 3000000000, 2 ** 32 - 1, 10);
 const UINT64 = (): BigUint64Array => BigUint64Array.of(0n, 1n, 2n ** 40n, 2n ** 63n + 5n, 2n ** 64n - 1n, 11n);
 const F16 = (): Tensor => Tensor.fromValues([0, -0, 1.5, -2.25, 65504, 2 ** -24, Infinity, NaN], DType.float16);
-const BF16 = (): Tensor => Tensor.fromValues([0, -0, 1.5, -2.25, 2 ** 100, 2 ** -130, -Infinity, NaN], DType.bfloat16);
-const F32 = (): Float32Array => Float32Array.of(0, -0, 1.5, -2.25, 3.0e38, 1.0e-45, Infinity, -Infinity, NaN);
-const F64 = (): Float64Array => Float64Array.of(0, -0, 0.1, -2.25, 1.7e308, 5.0e-324, Infinity, NaN);
+const BF16 = (): Tensor => Tensor.fromValues([0, -0, 1.5, -2.25, 2 ** 100, 2 ** -120, -Infinity, NaN], DType.bfloat16);
+const F32 = (): Float32Array => Float32Array.of(0, -0, 1.5, -2.25, 3.0e38, 1.0e-30, Infinity, -Infinity, NaN);
+const F64 = (): Float64Array => Float64Array.of(0, -0, 0.1, -2.25, 1.7e308, 1.0e-300, Infinity, NaN);
+/** Subnormals: TF's CPU kernels run with denormals flushed to zero (FTZ/DAZ), in their own pipelines. */
+const SUB32 = (): Float32Array => Float32Array.of(1.0e-45, -1.0e-40, 1.1754942e-38, 1.17549435e-38);
+const SUB64 = (): Float64Array => Float64Array.of(5.0e-324, -2.0e-310, 2.2250738585072014e-308);
+const SUB_BF16 = (): Tensor => Tensor.fromValues([2 ** -130, -(2 ** -133), 2 ** -126], DType.bfloat16);
 /** Small floats whose sums and products are exact in every float dtype. */
 const FSMALL = [-2.5, -0.5, 0.0, 1.5, 2.25, 3.0, 0.75, -4.0];
 const IMAGE = (): Tensor => Tensor.fromValues(Array.from({ length: 48 }, (_, i) => i * 5), DType.uint8, [4, 4, 3]);
@@ -255,6 +259,12 @@ export const CORPUS: Record<string, () => GoldenDataset> = {
     x.cast("float32"), x.equal(true)]).batch(3),
   dt_string: () => D.fromTensorSlices(["x", "", "hello", "\u00fcber"]).map((s: T) => [s, s.equal("x"), tf.stack([s, s]),
     s.reshape([1])]).batch(3),
+  dt_subnormal_float32: () => D.fromTensorSlices(SUB32()).map((x: T) => [x, x.mul(2), x.add(0), x.mul(tf.float(1e30)),
+    x.neg(), x.abs(), x.sign(), x.greater(0), x.cast("float64")]),
+  dt_subnormal_float64: () => D.fromTensorSlices(SUB64()).map((x: T) => [x, x.mul(2), x.mul(tf.float(1e300)), x.sign(),
+    x.less(0), x.cast("float32")]),
+  dt_subnormal_bfloat16: () => D.fromTensorSlices(SUB_BF16()).map((x: T) => [x, x.mul(2), x.add(0), x.mul(tf.float(2 ** 100)),
+    x.cast("float32")]),
   dt_half_reduce: () => D.fromTensors(Tensor.fromValues(FSMALL, DType.float16))
     .map((x: T) => [x.sum(), x.max(), x.mean().cast("float32")]),
   dt_bf16_reduce: () => D.fromTensors(Tensor.fromValues(FSMALL, DType.bfloat16))

@@ -28,12 +28,6 @@ export interface TfWorkerOptions {
   port?: number;
   /** Address advertised to the dispatcher and clients (default `localhost:%port%`), e.g. a proxy. */
   workerAddress?: string;
-  /**
-   * Answer at once and register in the background (TF's `start()` blocks until registered): the
-   * worker is then bound but unregistered until the dispatcher answers. Needs `port`. The cluster
-   * process prints `{"event":"registered","worker":...}` once it registered.
-   */
-  background?: boolean;
 }
 
 /** TensorFlow `DispatchServer`s and `WorkerServer`s hosted by one python process. */
@@ -97,7 +91,6 @@ export async function startTfCluster(opts: {
       heartbeat_ms: w.heartbeatMs ?? null,
       port: w.port ?? 0,
       worker_address: w.workerAddress ?? null,
-      background: w.background ?? false,
     }, TF_START_TIMEOUT_MS)).worker as string,
     stopServer: async (address) => { await child.request({ cmd: "stop", address }); },
     numWorkers: async (dispatcher) => (await child.request({ cmd: "num_workers", dispatcher })).count as number,

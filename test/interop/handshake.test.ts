@@ -13,6 +13,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { Dataset, DispatchServer, DispatcherConfig, WorkerConfig, WorkerServer, distribute } from "../../src/entry/node.js";
 import { DispatcherService } from "../../src/gen/tensorflow/core/data/service/dispatcher_pb.js";
 import { WorkerService } from "../../src/gen/tensorflow/core/data/service/worker_pb.js";
+import { DataServiceMetadata_Compression } from "../../src/gen/tensorflow/core/protobuf/data_service_pb.js";
 import { listen } from "../../src/runtime/node-server.js";
 import { createNodeTransport } from "../../src/runtime/node-transport.js";
 import { startH2Capture, type H2Capture } from "../helpers/h2-capture.js";
@@ -110,18 +111,22 @@ if (!python) {
   let client: Promise<TfClient> | undefined;
   const tfCluster = () => (cluster ??= startTfCluster({ dispatcher: false, heartbeatMs: WORKER_HEARTBEAT_MS }));
   const tfClient = () => (client ??= startTfClient());
+  let spareP: Promise<TfCluster> | undefined;
+  /** A second TF process (started early), for the one TF worker that must block its process. */
+  const spare = () => (spareP ??= startTfCluster({ dispatcher: false, heartbeatMs: WORKER_HEARTBEAT_MS }));
   const cleanups: (() => Promise<unknown>)[] = [];
   const later = (fn: () => Promise<unknown>) => cleanups.push(fn);
 
   handshake.before(() => {
     tfCluster().catch(() => {});
     tfClient().catch(() => {});
+    spare().catch(() => {});
   });
   handshake.after.each(async () => {
     for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => {});
   });
   handshake.after(async () => {
-    await Promise.allSettled([cluster?.then((c) => c.stop()), client?.then((c) => c.stop())]);
+    await Promise.allSettled([cluster?.then((c) => c.stop()), client?.then((c) => c.stop()), spareP?.then((c) => c.stop())]);
   });
 
   handshake(names.ourClient, async () => {
@@ -204,15 +209,16 @@ if (!python) {
   handshake(names.probes[1], async () => {
     const fake = await fakeDispatcher(9n); // refuses heartbeats until told otherwise
     later(() => fake.close());
-    const c = await tfCluster();
+    // TF's worker in a spare process of its own: TF's start() blocks, holding python's GIL, until
+    // the dispatcher accepts it, so that process answers nothing meanwhile.
     const tfPort = await freePort();
-    const tfWorker = await c.newWorker(fake.address, { port: tfPort, background: true, heartbeatMs: WORKER_HEARTBEAT_MS });
-    const registered = c.process.next((e) => e.event === "registered" && e.worker === tfWorker, 30_000);
-    registered.catch(() => {});
+    const c = await spare();
+    later(() => c.stop());
+    const tfStarted = c.newWorker(fake.address, { port: tfPort, heartbeatMs: WORKER_HEARTBEAT_MS });
+    tfStarted.catch(() => {});
     later(async () => {
-      fake.refuse = false; // let TF's start() return before stopping it
-      await registered.catch(() => {});
-      await c.stopServer(tfWorker);
+      fake.refuse = false; // let TF's start() return before the process stops
+      await tfStarted.catch(() => {});
     });
     const w = new WorkerServer(new WorkerConfig({ dispatcherAddress: fake.address, port: 0, host: LOOPBACK }), false, {
       warn: () => {},
@@ -226,7 +232,7 @@ if (!python) {
     // TF's worker binds in its start thread, then blocks in registration. A refused connection is
     // UNAVAILABLE too, so wait for an answer from the worker itself (its message says why).
     let theirs = await probe(`${LOOPBACK}:${tfPort}`);
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 60_000; // includes TF's import
     while (!/regist/i.test(theirs.message) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
       theirs = await probe(`${LOOPBACK}:${tfPort}`);
@@ -272,16 +278,31 @@ if (!python) {
     const d = new DispatchServer(new DispatcherConfig({ port: 0, host: LOOPBACK }), false);
     await d.start();
     later(() => d.stop());
-    const w = new WorkerServer(new WorkerConfig({ dispatcherAddress: d.target.split("://")[1], port: 0, host: LOOPBACK }), false);
+    const w = new WorkerServer(new WorkerConfig({ dispatcherAddress: d.target.split("://")[1], port: 0, host: LOOPBACK }), false, {
+      warn: () => {},
+    });
     later(() => w.stop());
     await w.start();
-    const rpc = createClient(WorkerService, createNodeTransport(`${LOOPBACK}:${w.port}`));
-    assert.is(await codeOf(() => rpc.getElement({ taskId: UNKNOWN_ID })), "Unavailable", "connected and serving");
-    const stopping = w.stop();
-    // The connection is open, so the request reaches the worker while it stops.
-    const code = await codeOf(() => rpc.getElement({ taskId: UNKNOWN_ID }));
-    await stopping;
-    assert.is(code, "Canceled", "a worker shutting down answers CANCELLED (TF's worker: cancelled_ -> CANCELLED)");
+    // A task on the worker, made with raw dispatcher calls (no client reads it yet).
+    const drpc = createClient(DispatcherService, createNodeTransport(d.target.split("://")[1]));
+    const { datasetId } = await drpc.getOrRegisterDataset({
+      dataset: { graph: Dataset.range(3).toGraphDef() },
+      metadata: { compression: DataServiceMetadata_Compression.OFF },
+    });
+    const { jobId } = await drpc.getOrCreateJob({ datasetId, processingModeDef: {} });
+    await drpc.getOrCreateIteration({ jobId, repetition: 0n });
+    const wrpc = createClient(WorkerService, createNodeTransport(`${LOOPBACK}:${w.port}`));
+    await waitFor(() => w.numTasks() > 0, 10_000, "the task to reach the worker");
+    const tasks = (await wrpc.getWorkerTasks({})).tasks.map((t) => t.taskId);
+    // With the dispatcher gone, the task's first GetElement waits inside the worker (its
+    // initialisation retries DisableCompressionAtRuntime): a request in flight when we stop.
+    await d.stop();
+    const inFlight = statusOf(() => wrpc.getElement({ taskId: tasks[0] }));
+    await new Promise((r) => setTimeout(r, 200));
+    await w.stop();
+    const status = await inFlight;
+    assert.is(status.code, "Canceled",
+      `a worker shutting down answers CANCELLED (TF's worker: cancelled_ -> CANCELLED): ${status.message}`);
   });
 
   handshake(names.retry, async () => {

@@ -7,12 +7,10 @@ Protocol (one JSON object per line):
               config: DispatcherConfig proto fields (port, worker_timeout_ms, client_timeout_ms,
               job_gc_check_interval_ms, job_gc_timeout_ms, ...), so the proto-only ones can be set.
           {"id":N,"cmd":"worker","dispatcher":"localhost:P"[,"heartbeat_ms":MS][,"port":P]
-              [,"worker_address":"host:port"][,"background":true]}
-                                                         -> {"id":N,"event":"worker","worker":"localhost:Q"}
-              background: answer right away and start the worker in a thread (it needs a fixed
-              "port"): TF's WorkerServer.start() binds, then blocks until it is registered, so a
-              test can talk to a bound but unregistered worker; {"event":"registered","worker":...}
-              (no id) follows once it is registered.
+              [,"worker_address":"host:port"]}             -> {"id":N,"event":"worker","worker":"localhost:Q"}
+              (TF's WorkerServer.start() blocks until registered, holding the GIL: the whole process
+              waits. For a bound-but-unregistered worker, run it in its own process: --workers 1
+              --worker-port P, whose "ready" comes once it registered.)
           {"id":N,"cmd":"stop","address":"localhost:P"}      -> {"id":N,"event":"stopped"}
           {"id":N,"cmd":"num_workers","dispatcher":"localhost:P"} -> {"id":N,"event":"num_workers","count":K}
           {"id":N,"cmd":"version"}                           -> {"id":N,"event":"version","version":"2.21.0"}
@@ -21,8 +19,10 @@ Every server is stopped, and the process exits 0, when stdin closes or on SIGTER
 process also dies with its parent (PR_SET_PDEATHSIG), so a crashed test run leaves no server.
 
 Usage: tf_cluster.py [--workers N] [--dispatcher-address HOST:PORT | --no-dispatcher] [--heartbeat-ms MS]
+                     [--worker-port P] [--worker-address HOST:PORT]
   --dispatcher-address: do not start a dispatcher; register the N workers with that one.
   --no-dispatcher: start nothing; servers come from commands.
+  --worker-port / --worker-address: port and advertised address of the (single) worker.
 """
 import argparse
 import ctypes
@@ -55,6 +55,8 @@ def main():
     parser.add_argument("--dispatcher-address", default=None)
     parser.add_argument("--heartbeat-ms", type=int, default=None)
     parser.add_argument("--no-dispatcher", action="store_true")
+    parser.add_argument("--worker-port", type=int, default=0)
+    parser.add_argument("--worker-address", default=None)
     args = parser.parse_args()
 
     import tensorflow as tf
@@ -72,31 +74,14 @@ def main():
         servers[address] = d
         return address
 
-    def start_worker(dispatcher, heartbeat_ms=None, port=0, worker_address=None, background=False):
+    def start_worker(dispatcher, heartbeat_ms=None, port=0, worker_address=None):
         heartbeat_ms = heartbeat_ms if heartbeat_ms is not None else args.heartbeat_ms
-        config = service_config_pb2.WorkerConfig(
+        w = service.WorkerServer(service_config_pb2.WorkerConfig(
             dispatcher_address=dispatcher, port=port or 0, protocol="grpc",
             worker_address=worker_address or "localhost:%port%",
-            heartbeat_interval_ms=heartbeat_ms or 0)
-        if not background:
-            w = service.WorkerServer(config)
-            address = w._address
-            servers[address] = w
-            return address
-        if not port:
-            raise ValueError("a background worker needs a fixed port (its address is known before it binds)")
-        w = service.WorkerServer(config, start=False)
-        address = "localhost:%d" % port
+            heartbeat_interval_ms=heartbeat_ms or 0))
+        address = w._address
         servers[address] = w
-
-        def register():
-            try:
-                w.start()
-                emit({"event": "registered", "worker": address})
-            except Exception as e:  # pylint: disable=broad-except
-                emit({"event": "register_failed", "worker": address, "message": "%s: %s" % (type(e).__name__, e)})
-
-        threading.Thread(target=register, daemon=True).start()
         return address
 
     def stop_all():
@@ -122,7 +107,10 @@ def main():
         workers = []
     else:
         dispatcher = args.dispatcher_address or start_dispatcher()
-        workers = [start_worker(dispatcher) for _ in range(args.workers)]
+        if args.workers > 1 and (args.worker_port or args.worker_address):
+            parser.error("--worker-port / --worker-address need --workers 1")
+        workers = [start_worker(dispatcher, port=args.worker_port, worker_address=args.worker_address)
+                   for _ in range(args.workers)]
     emit({"event": "ready", "dispatcher": None if args.dispatcher_address else dispatcher,
           "workers": workers, "version": tf.__version__})
 
@@ -141,7 +129,7 @@ def main():
                 elif cmd == "worker":
                     emit({"id": req.get("id"), "event": "worker", "worker": start_worker(
                         req["dispatcher"], heartbeat_ms=req.get("heartbeat_ms"), port=req.get("port") or 0,
-                        worker_address=req.get("worker_address"), background=bool(req.get("background")))})
+                        worker_address=req.get("worker_address"))})
                 elif cmd == "version":
                     emit({"id": req.get("id"), "event": "version", "version": tf.__version__})
                 elif cmd == "stop":

@@ -17,7 +17,7 @@ import { checkName, describe, toInt64, type IntLike } from "../arguments.js";
 import { Dataset } from "../dataset.js";
 import { flattenSpec, type ElementSpec } from "../structure.js";
 import { toStructure } from "./element-structure.js";
-import { finishStatefulFunction, FunctionGraphBuilder } from "./in-function.js";
+import { finishStatefulFunction, FunctionGraphBuilder, withFunctionBuilder } from "./in-function.js";
 import { checkCallable, deterministicAttr, parallelCalls, type MapFunction } from "./map.js";
 
 /** Options of `flatMap`. */
@@ -58,11 +58,11 @@ export function traceDatasetFunction(ds: Dataset, fn: MapFunction, transformatio
   const input = ds._parts(`${transformation}()`);
   let returned: { spec: ElementSpec; builder: FunctionGraphBuilder } | undefined;
   const wrapped = (...args: unknown[]): unknown => {
-    const result = fn(...args);
+    const builder = new FunctionGraphBuilder(currentGraph());
+    const result = withFunctionBuilder(builder, () => fn(...args));
     if (!(result instanceof Dataset)) {
       throw new TfDataError("InvalidArgument", `The \`map_func\` argument must return a \`Dataset\` object. Got ${typeName(result)}.`);
     }
-    const builder = new FunctionGraphBuilder(currentGraph());
     const out = result._parts(`the dataset returned by the function of Dataset.${transformation}`).emit(builder);
     returned = { spec: result.elementSpec, builder };
     return builder.tensorOf(out);

@@ -27,7 +27,7 @@ import { attrBool, attrBytes, attrShapeList, attrTypeList } from "../../graph/at
 import { datasetFullType } from "../../graph/full-type.js";
 import { GraphBuilder, type DatasetNodeInit } from "../../graph/graph-builder.js";
 import type { ScalarValue } from "../../graph/tensor-value.js";
-import type { FuncGraph } from "../../graph/trace/func-graph.js";
+import { currentGraph, type FuncGraph } from "../../graph/trace/func-graph.js";
 import { SymbolicTensor } from "../../graph/trace/symbolic-tensor.js";
 
 /** Dataset ops TF registers as stateful (source datasets and seed generators): they get control dependencies. */
@@ -211,6 +211,42 @@ function tfDataFunc(v: AttrValue): AttrValue {
   return create(AttrValueSchema, {
     value: { case: "func", value: create(NameAttrListSchema, { name: v.value.value.name, attr: { _tf_data_function: attrBool(true) } }) },
   });
+}
+
+let active: FunctionGraphBuilder | null = null;
+
+/**
+ * Runs `body` (the user's function of a flatMap/interleave trace) with `b` as the builder that
+ * datasets created meanwhile are recorded into.
+ */
+export function withFunctionBuilder<T>(b: FunctionGraphBuilder, body: () => T): T {
+  const saved = active;
+  active = b;
+  try {
+    return body();
+  } finally {
+    active = saved;
+  }
+}
+
+/**
+ * A dataset's emitter, run at once when the dataset is created inside a dataset-returning
+ * function being traced (TF records dataset ops in creation order, interleaved with the tensor
+ * ops around them); later calls with that builder return the recorded node.
+ */
+export function emitEagerlyInTrace(emit: (b: GraphBuilder) => string): (b: GraphBuilder) => string {
+  const b = active;
+  if (b === null || b.graph !== currentGraphOrNull()) return emit;
+  const name = emit(b);
+  return (builder) => (builder === b ? name : emit(builder));
+}
+
+function currentGraphOrNull(): FuncGraph | null {
+  try {
+    return currentGraph();
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * `Dataset.scan(initialState, fn, { name })`: TF's `scan`. `fn(state, element)` returns
- * `[newState, output]`; the state starts as `initialState` (a value, a tuple as a JS array, or a
- * dict as a plain object, each leaf a JS value or Tensor) on every pass. As TF, the function is
+ * `[newState, output]`; the state starts as `initialState` (a value as the sources take it: a
+ * JS array is a tensor, `tuple(a, b)` a tuple, a plain object a dict) on every pass. As TF, the function is
  * traced again with relaxed state shapes while the new state's shapes differ from the state's
  * (e.g. a growing vector), and a new state of another dtype is an error.
  */
@@ -12,12 +12,15 @@ import type { PlanShape } from "../../core/plan.js";
 import type { ComponentSpec } from "../../graph/component-spec.js";
 import { defaultDatasetName } from "../../graph/graph-builder.js";
 import { emitScan } from "../../graph/ops/scan.js";
-import { hostValueFromJs, tensorProtoOf, isArrayLike } from "../../graph/trace/host-value.js";
+import { Tensor } from "../../core/tensor.js";
+import { constTensorProto } from "../../graph/ops/const-tensor.js";
 import { flattenStructure, sortedKeys, type ElementStructure } from "../../graph/trace/structure.js";
 import { tfFunctionName, traceFunction, type TracedFunction } from "../../graph/trace/trace-function.js";
 import { checkName } from "../arguments.js";
 import { Dataset } from "../dataset.js";
+import { normalizeElement } from "../source-values.js";
 import { flattenSpec } from "../structure.js";
+import { TensorSpec } from "../tensor-spec.js";
 import { fromStructure, toStructure } from "./element-structure.js";
 import { checkCallable, type MapFunction } from "./map.js";
 
@@ -29,29 +32,18 @@ export interface ScanOptions {
 /** Most times the function is traced while relaxing state shapes (each pass relaxes at least one dim). */
 const MAX_RETRACES = 64;
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== "object" || v === null || isArrayLike(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/** The initial state's structure and its components (flattened as TF flattens). */
+/** The initial state's structure and its components (TF's `normalize_element`, as the sources take values). */
 function stateOf(value: unknown): { structure: ElementStructure; tensors: TensorProto[] } {
-  const tensors: TensorProto[] = [];
-  const walk = (v: unknown): ElementStructure => {
-    if (Array.isArray(v)) return { tuple: v.map(walk) };
-    if (isPlainObject(v)) {
-      const dict: Record<string, ElementStructure> = {};
-      for (const k of sortedKeys(v)) dict[k] = walk(v[k]);
-      return { dict };
+  const norm = normalizeElement(value, "scan initial_state");
+  const tensors = norm.leaves.map((leaf) => {
+    if (!(leaf instanceof Tensor)) {
+      throw new TfDataError("Unimplemented", "scan: an initial state computed inside a traced function is not supported; " +
+        "use constant values");
     }
-    const host = hostValueFromJs(v);
-    tensors.push(tensorProtoOf(host));
-    return { tensor: { dtype: host.dtype, shape: [...host.shape] } };
-  };
-  const structure = walk(value);
-  // `walk` visits dicts in sorted order, which is the flattening order.
-  return { structure, tensors };
+    return constTensorProto(leaf);
+  });
+  const spec = norm.pack(norm.leaves.map((leaf) => new TensorSpec([...(leaf as Tensor).shape], leaf.dtype)));
+  return { structure: toStructure(spec), tensors };
 }
 
 /** TF's `TensorShape.most_specific_compatible_shape`. */

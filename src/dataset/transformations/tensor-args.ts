@@ -1,5 +1,5 @@
 /**
- * `Dataset.range(...)` and `take(count)` with symbolic arguments, inside the function of
+ * `Dataset.range(...)`, `take(count)` and `batch(batchSize)` with symbolic arguments, inside the function of
  * `flatMap` / `interleave` (`(x) => Dataset.range(x)`): the same nodes, their tensor arguments
  * used as inputs (int64, as TF's `convert_to_tensor(x, dtype=int64)` requires), constants as
  * Consts. The cardinality is unknown until run time.
@@ -13,6 +13,7 @@ import { defaultDatasetName } from "../../graph/graph-builder.js";
 import type { SymbolicTensor } from "../../graph/trace/symbolic-tensor.js";
 import { checkName, toInt64 } from "../arguments.js";
 import { Dataset, type RangeOptions } from "../dataset.js";
+import { packNested, type ElementSpec } from "../structure.js";
 import { TensorSpec, toDType } from "../tensor-spec.js";
 import { isSymbolic, scalarInput } from "./in-function.js";
 
@@ -65,6 +66,30 @@ export function takeWithTensor(ds: Dataset, count: SymbolicTensor, options: { re
     emit: (b) => {
       const node = input.emit(b);
       return b.datasetNode({ op: "TakeDataset", inputs: [node, scalarInput(b, DType.int64, count)], spec, metadataName });
+    },
+  });
+}
+
+/** `ds.batch(batchSize, dropRemainder)` where `batchSize` is a symbolic int64 tensor: the batch dim is unknown. */
+export function batchWithTensor(ds: Dataset, batchSize: SymbolicTensor, dropRemainder?: boolean | { dropRemainder?: boolean; name?: string },
+  options: { dropRemainder?: boolean; name?: string } = {}): Dataset {
+  const opts = typeof dropRemainder === "object" && dropRemainder !== null ? dropRemainder : options;
+  const drop = typeof dropRemainder === "boolean" ? dropRemainder : opts.dropRemainder ?? false;
+  const input = ds._parts("batch()");
+  const spec = ds.componentSpecs.map((s) => s.toComponent()).map((c) => ({
+    dtype: c.dtype, shape: c.shape === null ? null : [-1, ...c.shape],
+  }));
+  const metadataName = checkName(opts.name) ?? defaultDatasetName("BatchDatasetV2");
+  return Dataset._fromParts({
+    elementSpec: packNested(input.elementSpec, spec.map(TensorSpec.fromComponent)) as ElementSpec,
+    cardinality: BigInt(UNKNOWN_CARDINALITY),
+    emit: (b) => {
+      const node = input.emit(b);
+      const size = scalarInput(b, DType.int64, batchSize);
+      const dropNode = b.scalarConst(DType.bool, drop);
+      return b.datasetNode({
+        op: "BatchDatasetV2", inputs: [node, size, dropNode], attrs: { parallel_copy: attrBool(false) }, spec, metadataName,
+      });
     },
   });
 }

@@ -11,8 +11,11 @@
  * MapDataset: inputs [input], attrs Targuments=[], f, force_synchronous=false, metadata,
  * output_shapes, output_types, preserve_cardinality=true, use_inter_op_parallelism=true.
  *
+ * Captured tensors (Python closures over tensors) follow the input as extra Const inputs, their
+ * dtypes in Targuments; they are bound into the function as constants (`captured.ts`).
+ *
  * Both lower to a sequential `map` plan: parallelism changes throughput, never the elements
- * (deterministic order is what the core gives).
+ * (deterministic order is what the core gives, and a valid order when `deterministic` is false).
  */
 import { dtypeName } from "../../core/dtype.js";
 import { attrBool, attrBytes, attrFunc, attrTypeList } from "../attr-value.js";

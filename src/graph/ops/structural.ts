@@ -7,6 +7,7 @@ import { concatenateDatasetOp, zipDatasetOp } from "./combine.js";
 import type { DatasetOpDef } from "./registry.js";
 import { repeatDatasetOp, shardDatasetOp, skipDatasetOp } from "./selection.js";
 import { tensorDatasetOp, tensorSliceDatasetOp } from "./sources.js";
+import { windowDatasetOp } from "./window.js";
 
 /** Every dataset op of this family. */
 export const STRUCTURAL_DATASET_OPS: readonly DatasetOpDef[] = [
@@ -23,4 +24,5 @@ export const STRUCTURAL_DATASET_OPS: readonly DatasetOpDef[] = [
   paddedBatchDatasetV2Op,
   unbatchDatasetOp,
   rebatchDatasetV2Op,
+  windowDatasetOp,
 ];

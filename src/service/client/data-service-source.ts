@@ -29,6 +29,14 @@ export const AUTOTUNED_MAX_OUTSTANDING_REQUESTS = 16;
 export const DEFAULT_TASK_REFRESH_INTERVAL_MS = 1_000;
 /** Retry budget of the metadata, config and compression-decision calls (TF: 1 h). */
 export const METADATA_RETRY_MS = 60 * 60 * 1000;
+/**
+ * Elements all element streams of one iterator may hold (in flight, granted or queued) when
+ * `maxOutstandingRequests` is autotuned; an explicit value is used as is (TF's memory promise:
+ * at most element size × maxOutstandingRequests).
+ */
+export const STREAM_AUTOTUNED_WINDOW_ELEMENTS = 1024;
+/** Bytes of serialized elements all element streams of one iterator may hold (plus one element per stream). */
+export const STREAM_WINDOW_BYTES = 64 * 1024 * 1024;
 
 /** How to read a registered dataset. */
 export interface DataServiceSourceInit {
@@ -48,6 +56,8 @@ export interface DataServiceSourceInit {
   readonly targetWorkers?: TargetWorkers;
   /** The dispatcher client, when the caller already has one (shared with registration). */
   readonly dispatcher?: DispatcherClient;
+  /** Read through the `tfdata.v1` element stream where a worker advertises it (default true). */
+  readonly elementStream?: boolean;
 }
 
 interface Prepared {
@@ -107,6 +117,10 @@ export class DataServiceSource {
       maxOutstandingRequests: max,
       taskRefreshIntervalMs: this.init.taskRefreshIntervalMs,
       decode: (kind, bytes) => core.decodeElement(kind, bytes),
+      streamWindow: this.init.elementStream === false ? undefined : {
+        elements: this.init.maxOutstandingRequests === AUTOTUNE ? STREAM_AUTOTUNED_WINDOW_ELEMENTS : max,
+        bytes: STREAM_WINDOW_BYTES,
+      },
     });
     if (signal.aborted) {
       await reader.return();

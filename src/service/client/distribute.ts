@@ -36,7 +36,11 @@ export interface ReadOptions {
   numConsumers?: number | null;
   /** Requests in flight plus elements waiting, at most; > 0, or -1 / unset = autotune (16). */
   maxOutstandingRequests?: number | null;
-  /** Only `"grpc"` (the protocol of `service` is used for workers too); other values are not implemented. */
+  /**
+   * How elements travel from workers. Unset: the `tfdata.v1` element stream where a worker
+   * advertises it (tfdata-service workers), else `GetElement` (TF workers). `"grpc"`: always
+   * `GetElement`, as TF. Other values are not implemented. (The RPC protocol is `service`'s.)
+   */
   dataTransferProtocol?: string | null;
   /** Cross-trainer cache: not implemented yet; must be unset. */
   crossTrainerCache?: unknown;
@@ -116,6 +120,7 @@ interface ParsedReadOptions {
   readonly maxOutstandingRequests: number;
   readonly taskRefreshIntervalMs: number;
   readonly targetWorkers: TargetWorkers;
+  readonly elementStream: boolean;
 }
 
 function parseReadOptions(opts: ReadOptions): ParsedReadOptions {
@@ -146,7 +151,10 @@ function parseReadOptions(opts: ReadOptions): ParsedReadOptions {
   else if (target === "ANY") targetWorkers = TargetWorkers.ANY;
   else if (target === "LOCAL") throw unimplemented('targetWorkers "LOCAL" (in-process reads)');
   else throw invalid(`Unrecognized targetWorkers ${JSON.stringify(opts.targetWorkers)}; expected "AUTO", "ANY" or "LOCAL".`);
-  return { jobName: jobNameOf(opts.jobName), maxOutstandingRequests: max, taskRefreshIntervalMs: refresh, targetWorkers };
+  return {
+    jobName: jobNameOf(opts.jobName), maxOutstandingRequests: max, taskRefreshIntervalMs: refresh, targetWorkers,
+    elementStream: opts.dataTransferProtocol == null,
+  };
 }
 
 /** Registration of a graph with its metadata; the shared core of `registerDataset` and `distribute`. */
@@ -246,6 +254,7 @@ export function distribute(options: DistributeOptions): (dataset: Dataset) => Da
       maxOutstandingRequests: read.maxOutstandingRequests,
       taskRefreshIntervalMs: read.taskRefreshIntervalMs,
       targetWorkers: read.targetWorkers,
+      elementStream: read.elementStream,
     });
     return readingDataset(source, dataset.elementSpec, readingCardinality(dataset.cardinality(), policy));
   };
@@ -282,6 +291,7 @@ export async function fromDatasetId(
     maxOutstandingRequests: read.maxOutstandingRequests,
     taskRefreshIntervalMs: read.taskRefreshIntervalMs,
     targetWorkers: read.targetWorkers,
+    elementStream: read.elementStream,
   });
   const { metadata } = await source.prepare();
   let spec = elementSpec ?? undefined;

@@ -13,8 +13,15 @@
  *   or in flight (when every known task has ended, the dispatcher is asked again sooner than the
  *   refresh interval, so the end is noticed quickly);
  * - `ReleaseIterationClient` when the iterator ends, fails or is abandoned (`return()`).
+ *
+ * Tasks on tfdata-service workers that advertise the `tfdata.v1` element stream are read through
+ * one stream each instead (proto/tfdata/v1/transfer.proto): many elements per message, paced by
+ * credits this reader grants from one window of elements and bytes shared by all its streams
+ * (queued results count against it). A stream's retryable failure backs off and reopens it; a
+ * worker that turns out not to serve the stream (UNIMPLEMENTED) is read with `GetElement`.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { StreamElementsResponse } from "../../gen/tfdata/v1/transfer_pb.js";
 import type { ElementKind } from "../../core/core.js";
 import { TfDataError } from "../../core/errors.js";
 import type { Tensor } from "../../core/tensor.js";
@@ -36,6 +43,21 @@ export const SKIPS_PER_TASK_BEFORE_BLOCKING = 5;
 export const FINISH_POLL_MIN_MS = 5;
 /** How long `ReleaseIterationClient` may take before the iterator stops waiting for it. */
 export const RELEASE_TIMEOUT_MS = 5_000;
+/** `DataTransferServerInfo.protocol` of the `tfdata.v1` element stream (worker/element-stream.ts). */
+export const ELEMENT_STREAM_PROTOCOL = "tfdata-stream";
+/**
+ * A stream's credits are topped up once this fraction of its share is missing (fewer, larger
+ * `GrantCredits` calls); a stream that ran dry is topped up at once.
+ */
+export const STREAM_GRANT_FRACTION = 0.25;
+
+/** The elements and bytes all streams of one reader may hold: in flight, granted or queued. */
+export interface StreamWindow {
+  /** Elements (an explicit `maxOutstandingRequests` bounds this, as TF's memory promise). */
+  readonly elements: number;
+  /** Bytes of serialized elements (each stream may overshoot by one element). */
+  readonly bytes: number;
+}
 
 /** What a reader needs. */
 export interface FcfsReaderOptions {
@@ -51,6 +73,21 @@ export interface FcfsReaderOptions {
   readonly taskRefreshIntervalMs: number;
   /** Turns a serialized element into its components (the core's decoder). */
   readonly decode: (kind: ElementKind, bytes: Uint8Array) => Tensor[];
+  /** Window of the element streams; undefined = never stream (always `GetElement`). */
+  readonly streamWindow?: StreamWindow;
+}
+
+/** A task's open element stream, as this reader accounts for it. */
+interface TaskStream {
+  /** Set by the worker's first message; needed to grant credits. */
+  id: bigint | undefined;
+  /** Elements granted and not yet received. */
+  creditElements: number;
+  /** Bytes granted and not yet received (negative after an overshooting element). */
+  creditBytes: number;
+  /** A `GrantCredits` call is in flight. */
+  granting: boolean;
+  readonly abort: AbortController;
 }
 
 interface ReadTask {
@@ -59,6 +96,10 @@ interface ReadTask {
   inUse: boolean;
   endOfSequence: boolean;
   numRetries: number;
+  /** The worker serving the task's element stream; undefined = read with `GetElement`. */
+  streamWorker: WorkerElementClient | undefined;
+  /** The open stream, if any. */
+  stream: TaskStream | undefined;
 }
 
 /** Node's timers can be (un)referenced; other runtimes' timers are numbers without these. */
@@ -77,7 +118,11 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
   private tasks: ReadTask[] = [];
   private nextTaskIndex = 0;
   private readonly results: QueuedElement[] = [];
+  /** Byte length of the serialized elements in {@link results}. */
+  private queuedBytes = 0;
   private outstanding = 0;
+  /** Open element streams. */
+  private readonly streams = new Set<TaskStream>();
   private iterationFinished = false;
   private error: TfDataError | undefined;
   private closed = false;
@@ -107,6 +152,7 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
       if (this.closed) return { done: true, value: undefined };
       const queued = this.results.shift();
       if (queued) {
+        this.queuedBytes -= queued.bytes.length;
         this.pump();
         try {
           return { done: false, value: this.opts.decode(queued.kind, queued.bytes) };
@@ -115,7 +161,7 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
           continue;
         }
       }
-      if (this.iterationFinished && this.outstanding === 0) {
+      if (this.iterationFinished && this.outstanding === 0 && this.streams.size === 0) {
         await this.close();
         return { done: true, value: undefined };
       }
@@ -219,19 +265,25 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
       if (listed.has(task.info.taskId)) {
         kept.push(task);
         listed.delete(task.info.taskId);
-      } else if (i < this.nextTaskIndex) {
-        this.nextTaskIndex--;
+      } else {
+        task.stream?.abort.abort(new ConnectError("The task is no longer part of the iteration", Code.Canceled));
+        if (i < this.nextTaskIndex) this.nextTaskIndex--;
       }
     }
     this.tasks = kept;
     if (listed.size > 0) {
       for (const info of listed.values()) {
+        const streamServer = this.opts.streamWindow
+          ? info.transferServers.find((s) => s.protocol === ELEMENT_STREAM_PROTOCOL)
+          : undefined;
         this.tasks.push({
           info,
           worker: this.opts.worker(info.workerAddress),
           inUse: false,
           endOfSequence: false,
           numRetries: 0,
+          streamWorker: streamServer ? this.opts.worker(streamServer.address) : undefined,
+          stream: undefined,
         });
       }
       shuffle(this.tasks); // spread clients over workers (TF shuffles each client's task order)
@@ -240,9 +292,11 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
     this.pump();
   }
 
-  /** Starts requests while the window allows and a task is free. */
+  /** Opens streams and grants credits, then starts requests while the window allows and a task is free. */
   private pump(): void {
-    while (!this.closed && !this.error && this.results.length + this.outstanding < this.opts.maxOutstandingRequests) {
+    if (this.closed || this.error) return;
+    if (this.opts.streamWindow) this.pumpStreams(this.opts.streamWindow);
+    while (this.results.length + this.outstanding < this.opts.maxOutstandingRequests) {
       const task = this.pickTask();
       if (!task) return;
       this.fetch(task);
@@ -254,12 +308,145 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
     for (let i = 0; i < n; i++) {
       const index = (this.nextTaskIndex + i) % n;
       const task = this.tasks[index];
-      if (!task.inUse && !task.endOfSequence) {
+      if (!task.inUse && !task.endOfSequence && !task.streamWorker) {
         this.nextTaskIndex = (index + 1) % n;
         return task;
       }
     }
     return undefined;
+  }
+
+  /**
+   * Shares the stream window: every streamed task gets an equal share; a share's missing part is
+   * granted once it is worth a call (or the stream ran dry), never beyond what the window has free.
+   */
+  private pumpStreams(window: StreamWindow): void {
+    const streamed = this.tasks.filter((t) => t.streamWorker && !t.endOfSequence);
+    if (streamed.length === 0) return;
+    const shareElements = Math.max(1, Math.floor(window.elements / streamed.length));
+    const shareBytes = Math.max(1, Math.floor(window.bytes / streamed.length));
+    let freeElements = window.elements - this.results.length;
+    let freeBytes = window.bytes - this.queuedBytes;
+    for (const s of this.streams) {
+      freeElements -= s.creditElements;
+      freeBytes -= s.creditBytes;
+    }
+    // Streams holding the fewest credits first, so a small window rotates among them.
+    streamed.sort((a, b) => (a.stream?.creditElements ?? -1) - (b.stream?.creditElements ?? -1));
+    for (const task of streamed) {
+      if (task.inUse && !task.stream) continue; // backing off before a reopen
+      const s = task.stream;
+      const haveElements = s?.creditElements ?? 0;
+      const haveBytes = s?.creditBytes ?? 0;
+      const elements = Math.max(0, Math.min(shareElements - haveElements, freeElements));
+      const bytes = Math.max(0, Math.min(shareBytes - haveBytes, freeBytes));
+      if (haveElements + elements <= 0 || haveBytes + bytes <= 0) continue; // nothing useful to give yet
+      if (!s) {
+        freeElements -= elements;
+        freeBytes -= bytes;
+        this.openStream(task, elements, bytes);
+        continue;
+      }
+      if (s.granting || s.id === undefined || (elements === 0 && bytes === 0)) continue;
+      const dry = haveElements <= 0 || haveBytes <= 0;
+      if (!dry && elements < shareElements * STREAM_GRANT_FRACTION && bytes < shareBytes * STREAM_GRANT_FRACTION) continue;
+      freeElements -= elements;
+      freeBytes -= bytes;
+      this.grant(task, s, elements, bytes);
+    }
+  }
+
+  private openStream(task: ReadTask, elements: number, bytes: number): void {
+    const abort = new AbortController();
+    const s: TaskStream = { id: undefined, creditElements: elements, creditBytes: bytes, granting: false, abort };
+    const onClose = () => abort.abort(this.abort.signal.reason);
+    this.abort.signal.addEventListener("abort", onClose, { once: true });
+    task.inUse = true;
+    task.stream = s;
+    this.streams.add(s);
+    const messages = task.streamWorker!.streamElements({
+      taskId: task.info.taskId,
+      iterationClientId: this.opts.iterationClientId,
+      creditElements: BigInt(elements),
+      creditBytes: BigInt(bytes),
+    }, abort.signal);
+    void this.readStream(task, s, messages).finally(() => {
+      this.abort.signal.removeEventListener("abort", onClose);
+      abort.abort();
+    });
+  }
+
+  private async readStream(task: ReadTask, s: TaskStream, messages: AsyncIterable<StreamElementsResponse>): Promise<void> {
+    let backoff = false;
+    try {
+      for await (const msg of messages) {
+        if (s.id === undefined && msg.streamId !== 0n) s.id = msg.streamId;
+        if (this.closed) break;
+        for (const el of msg.elements) {
+          const kind = el.element.case;
+          if (kind === undefined) {
+            throw new TfDataError("Internal",
+              `Worker ${task.info.workerAddress} streamed an element of task ${task.info.taskId} without a payload.`);
+          }
+          const bytes = el.element.value;
+          s.creditElements--;
+          s.creditBytes -= bytes.length;
+          this.results.push({ kind, bytes });
+          this.queuedBytes += bytes.length;
+        }
+        if (msg.elements.length > 0) task.numRetries = 0;
+        if (msg.endOfSequence) {
+          task.endOfSequence = true;
+          if (this.allTasksEnded()) this.wakeHeartbeat?.();
+        }
+        this.notify();
+        this.pump();
+      }
+      // A stream that stops short of end of sequence (e.g. a proxy cut it) is reopened.
+      backoff = !task.endOfSequence && !this.closed && !s.abort.signal.aborted;
+    } catch (err) {
+      if (!this.closed && !s.abort.signal.aborted) {
+        if (isRetryable(err)) {
+          backoff = true;
+        } else if (err instanceof ConnectError && err.code === Code.Unimplemented) {
+          task.streamWorker = undefined; // advertised but not served here: read with GetElement
+        } else {
+          this.fail(failure(`Failed to get element from worker ${task.info.workerAddress}`, err));
+        }
+      }
+    } finally {
+      this.streams.delete(s);
+      task.stream = undefined;
+    }
+    if (backoff) await this.pause(computeBackoffMs(task.numRetries++));
+    task.inUse = false;
+    this.notify();
+    this.pump();
+  }
+
+  private grant(task: ReadTask, s: TaskStream, elements: number, bytes: number): void {
+    s.granting = true;
+    s.creditElements += elements;
+    s.creditBytes += bytes;
+    task.streamWorker!.grantCredits({ streamId: s.id, creditElements: BigInt(elements), creditBytes: BigInt(bytes) },
+      s.abort.signal).then(
+      () => {
+        s.granting = false;
+        this.pump();
+      },
+      async (err: unknown) => {
+        // Not granted after all. A stream that ended (NOT_FOUND) is finishing on its own.
+        s.creditElements -= elements;
+        s.creditBytes -= bytes;
+        if (s.abort.signal.aborted || (err instanceof ConnectError && err.code === Code.NotFound)) {
+          s.granting = false;
+          return;
+        }
+        await this.pause(computeBackoffMs(0));
+        s.granting = false;
+        this.pump();
+      },
+    );
   }
 
   private fetch(task: ReadTask): void {

@@ -13,7 +13,13 @@
  */
 import { toBinary, type DescMethodUnary, type DescMessage } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
-import type { Transport } from "@connectrpc/connect";
+import { createClient, type Client, type Transport } from "@connectrpc/connect";
+import {
+  ElementStreamService,
+  type GrantCreditsRequestSchema,
+  type StreamElementsRequestSchema,
+  type StreamElementsResponse,
+} from "../../gen/tfdata/v1/transfer_pb.js";
 import type { ElementKind } from "../../core/core.js";
 import {
   GetWorkerTasksRequestSchema,
@@ -53,8 +59,24 @@ const FIELD_ELEMENT_INDEX = 6;
 export class WorkerElementClient {
   /** Whether the transport was seen to use the binary codec (then the raw method is safe). */
   private binary = false;
+  private streams: Client<typeof ElementStreamService> | undefined;
 
   constructor(readonly transport: Transport) {}
+
+  /** Opens a `tfdata.v1` element stream (only tfdata-service workers that advertise it serve it). */
+  streamElements(
+    request: MessageInitShape<typeof StreamElementsRequestSchema>,
+    signal?: AbortSignal,
+  ): AsyncIterable<StreamElementsResponse> {
+    this.streams ??= createClient(ElementStreamService, this.transport);
+    return this.streams.streamElements(request, { signal });
+  }
+
+  /** Grants credits to an open element stream. */
+  async grantCredits(request: MessageInitShape<typeof GrantCreditsRequestSchema>, signal?: AbortSignal): Promise<void> {
+    this.streams ??= createClient(ElementStreamService, this.transport);
+    await this.streams.grantCredits(request, { signal });
+  }
 
   /** True once responses are read raw (the transport showed the binary codec). */
   get readsRaw(): boolean {

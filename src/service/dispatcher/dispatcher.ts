@@ -1,17 +1,38 @@
 /**
  * The dispatcher's behaviour, one method per RPC of `tensorflow.data.DispatcherService`, following
  * TF 2.21 (spec §2.2): codes and messages as TF's where TF has them. Runtime-neutral: the network
- * is reached only through `platform().createTransport()` (to push tasks to workers), time through
- * an injectable clock.
+ * is reached only through `platform().createTransport()` (to push tasks to workers), files through
+ * `platform().storage()`, time through an injectable clock.
  *
- * Every request field is validated before the state is touched; every state change is a journal
- * `Update` applied through `commit()`, under one lock, so an RPC either applies all of its updates
- * or none.
+ * Every request field is validated before the state is touched. Every state change is a journal
+ * `Update`, checked, then (in fault-tolerant mode) appended durably to the journal, then applied —
+ * all under one lock and before the RPC answers.
+ *
+ * Deliberate differences from TF (spec §7, §8), each closing a known gap:
+ * - Worker timeout: TF only logs a worker silent for `workerTimeoutMs`. We finish its unfinished
+ *   tasks (journaled), so every iteration it took part in can end: under OFF and static sharding
+ *   its copy / shard is dropped; under DYNAMIC its in-flight splits are lost, which the
+ *   at-most-once guarantee already allows. Round-robin tasks are left to the consumers' removal
+ *   vote (`MaybeRemoveTask`), which keeps them in step. A lost worker gets no task in iterations
+ *   created while it is lost; if it comes back, it joins the unfinished iterations it never had a
+ *   task in, like a new worker.
+ * - `WorkerUpdate` with an unknown task id skips that item (logged) and applies the others: TF
+ *   fails the whole batch with `NOT_FOUND`, and its workers then retry forever (TF issue #52252).
+ * - Round-robin: the latest round is tracked per iteration (TF stores it per client but reads it
+ *   per iteration, so a new pending task always targets round 1).
+ * - Iteration garbage collection is journaled (TF applies it in memory only, so a restarted
+ *   dispatcher revives collected iterations and their tasks until it collects them again).
+ * - Static sharding without `workerAddresses` is refused at `GetOrCreateJob` (TF fails later, on
+ *   every task assignment).
+ * - `MaybeRemoveTask` waits for the dispatcher to start (TF answers it during journal replay,
+ *   when every task still looks unknown and thus "removed").
+ * - After a fault-tolerant restart, workers get a fresh heartbeat time, so one that died with the
+ *   old dispatcher is still detected as lost (TF forgets them).
  */
 import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type Transport } from "@connectrpc/connect";
 import { TfDataError } from "../../core/errors.js";
-import { TargetWorkers, type DatasetDef, type TaskDef, TaskDefSchema, DatasetDefSchema } from "../../gen/tensorflow/core/data/service/common_pb.js";
+import { type DatasetDef, DatasetDefSchema, type TaskDef, TaskDefSchema } from "../../gen/tensorflow/core/data/service/common_pb.js";
 import {
   type ClientHeartbeatRequest,
   type ClientHeartbeatResponse,
@@ -36,10 +57,16 @@ import {
   type GetOrRegisterDatasetRequest,
   type GetOrRegisterDatasetResponse,
   GetOrRegisterDatasetResponseSchema,
+  type GetSplitRequest,
+  type GetSplitResponse,
+  GetSplitResponseSchema,
   type GetVersionResponse,
   GetVersionResponseSchema,
   type GetWorkersResponse,
   GetWorkersResponseSchema,
+  type MaybeRemoveTaskRequest,
+  type MaybeRemoveTaskResponse,
+  MaybeRemoveTaskResponseSchema,
   type ReleaseIterationClientRequest,
   type ReleaseIterationClientResponse,
   ReleaseIterationClientResponseSchema,
@@ -62,7 +89,16 @@ import {
 import type { DispatcherConfig } from "../config.js";
 import { toConnectError } from "../errors.js";
 import { platform } from "../platform.js";
-import { type DatasetStore, MemoryDatasetStore } from "./dataset-store.js";
+import type { Storage } from "../storage.js";
+import { DATASETS_DIR, type DatasetStore, FileDatasetStore, MemoryDatasetStore } from "./dataset-store.js";
+import {
+  isStaticShard,
+  KNOWN_SHARDING_POLICIES,
+  KNOWN_TARGET_WORKERS,
+  validateJobShape,
+  validateMatchingJob,
+} from "./job-validation.js";
+import { JournalWriter, replayJournal } from "./journal.js";
 import {
   MAX_DATASET_DEF_BYTES,
   MAX_ELEMENT_SPEC_BYTES,
@@ -72,7 +108,9 @@ import {
 import { validateMatchingMetadata } from "./metadata.js";
 import { prepareGraph } from "./prepare-graph.js";
 import { SerialLock } from "./serial-lock.js";
-import { DispatcherState, type Iteration, type Job, type Task } from "./state.js";
+import { makeSplitProviders, type SplitProvider, splitTensorProto } from "./split-providers.js";
+import { DispatcherState, type Iteration, type Task } from "./state.js";
+import { TASK_REMOVAL_TIMEOUT_MS, TaskRemover } from "./task-remover.js";
 import {
   checkDatasetIdField,
   checkIdField,
@@ -87,12 +125,8 @@ import {
 /** The tf.data service protocol version TF 2.21 speaks (`kDataServiceVersion`). */
 export const DATA_SERVICE_VERSION = 9n;
 
-/** Sharding policies defined by TF (anything else on the wire is invalid). */
-const KNOWN_SHARDING_POLICIES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5]);
 /** Compression values defined by TF. */
 const KNOWN_COMPRESSIONS: ReadonlySet<number> = new Set([0, 1, 2, 3]);
-/** Target-worker values defined by TF. */
-const KNOWN_TARGET_WORKERS: ReadonlySet<number> = new Set([0, 1, 2, 3]);
 /** Cardinalities below this are meaningless (-1 = infinite, -2 = unknown). */
 const MIN_CARDINALITY = -2n;
 /** gRPC codes of a task push that mean "worker unreachable now": the heartbeat repairs it (TF), plus our push timeout. */
@@ -104,80 +138,145 @@ export interface DispatcherDeps {
   now?: () => number;
   /** Transport to a worker (default `platform().createTransport(address, "grpc")`). */
   workerTransport?: (address: string) => Transport;
-  /** Graph storage (default in memory). */
+  /** Graph storage (default: in memory, or files under `workDir`). */
   datasetStore?: DatasetStore;
+  /** Durable storage for `workDir` (default `platform().storage(workDir)`). */
+  storage?: Storage;
   /** Where operational messages go (default: nowhere). */
   log?: (message: string) => void;
+  /** How long `MaybeRemoveTask` waits for every consumer's vote (default TF's 10 s). */
+  taskRemovalTimeoutMs?: number;
 }
 
 function invalid(message: string): TfDataError {
   return new TfDataError("InvalidArgument", message);
 }
 
-/** TF's `ProcessingModeDef.ShortDebugString()`: empty for OFF (the proto3 default). */
-function processingModeDebugString(policy: ShardingPolicy): string {
-  return policy === ShardingPolicy.OFF ? "" : `sharding_policy: ${ShardingPolicy[policy] ?? policy}`;
-}
-
-/** TF's `TargetWorkersToString`. */
-function targetWorkersString(t: TargetWorkers): string {
-  switch (t) {
-    case TargetWorkers.AUTO: return "AUTO";
-    case TargetWorkers.ANY: return "ANY";
-    case TargetWorkers.LOCAL: return "LOCAL";
-    default: return "UNKNOWN";
-  }
-}
-
 function update(u: MessageInitShape<typeof UpdateSchema>["updateType"]): Update {
   return create(UpdateSchema, { updateType: u });
+}
+
+function maxBig(a: bigint | undefined, b: bigint): bigint {
+  return a === undefined || b > a ? b : a;
 }
 
 /** The dispatcher: state, RPC semantics and maintenance. `DispatchServer` serves it. */
 export class Dispatcher {
   /** The configuration this dispatcher runs with. */
   readonly config: DispatcherConfig;
-  private readonly state = new DispatcherState();
-  private readonly store: DatasetStore;
+  private readonly state: DispatcherState;
+  private store: DatasetStore;
+  private journal: JournalWriter | undefined;
   private readonly lock = new SerialLock();
   private readonly now: () => number;
   private readonly workerTransport: (address: string) => Transport;
   private readonly log: (message: string) => void;
+  private readonly deps: DispatcherDeps;
+  private readonly taskRemovalTimeoutMs: number;
   private readonly workerClients = new Map<string, Client<typeof WorkerService>>();
   /** Last heartbeat per client (ms); +Infinity until its first heartbeat (never timed out before it reads). */
   private readonly clientHeartbeats = new Map<bigint, number>();
-  /** Last heartbeat per worker (ms); entries leave when the worker is reported missing. */
+  /** Last heartbeat per worker (ms); entries leave when the worker is declared lost. */
   private readonly workerHeartbeats = new Map<string, number>();
-  private readonly missing = new Set<string>();
+  /** Workers declared lost (silent for longer than `workerTimeoutMs`), until they heartbeat again. */
+  private readonly lost = new Set<string>();
+  /** Split providers of DYNAMIC iterations (rebuilt from the stored graph after a restart). */
+  private readonly splitProviders = new Map<bigint, SplitProvider[]>();
+  /** Highest round-robin round each client reported. */
+  private readonly clientRounds = new Map<bigint, bigint>();
+  /** Highest round-robin round reported by any client of each iteration. */
+  private readonly iterationRounds = new Map<bigint, bigint>();
+  /** Removal votes in progress, by task id. */
+  private readonly removers = new Map<bigint, TaskRemover>();
   private readonly pushes = new AbortController();
   private maintenanceTimer: ReturnType<typeof setInterval> | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
   private started = false;
   private stopped = false;
 
   constructor(config: DispatcherConfig, deps: DispatcherDeps = {}) {
     this.config = config;
+    this.deps = deps;
+    this.state = new DispatcherState({ workerAddresses: config.workerAddresses });
     this.now = deps.now ?? Date.now;
     this.workerTransport = deps.workerTransport ?? ((address) => platform().createTransport(address, "grpc"));
     this.store = deps.datasetStore ?? new MemoryDatasetStore();
     this.log = deps.log ?? (() => {});
+    this.taskRemovalTimeoutMs = deps.taskRemovalTimeoutMs ?? TASK_REMOVAL_TIMEOUT_MS;
   }
 
-  /** Marks the dispatcher started and starts the maintenance pass (unless `jobGcTimeoutMs` is -1, as TF). */
-  start(): void {
-    if (this.started || this.stopped) return;
+  /**
+   * Starts the dispatcher: with a `workDir`, prepares `<workDir>/datasets`; in fault-tolerant mode,
+   * replays the journal and opens a new journal file. Then starts the maintenance pass (unless
+   * `jobGcTimeoutMs` is -1, as TF). RPCs answer `UNAVAILABLE` until this resolves. Idempotent.
+   * Without a `workDir` it completes synchronously.
+   */
+  start(): Promise<void> {
+    this.starting ??= this.doStart();
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.stopped) throw new TfDataError("Unavailable", "Dispatcher is stopped.");
+    if (this.config.workDir !== "") {
+      const storage = this.deps.storage ?? this.platformStorage();
+      await storage.mkdirs(DATASETS_DIR);
+      if (!this.deps.datasetStore) this.store = new FileDatasetStore(storage);
+      if (this.config.faultTolerantMode) {
+        const summary = await replayJournal(storage, (u) => this.state.apply(u));
+        for (const file of summary.tornTails) {
+          this.log(`Journal file ${file} ends in an incomplete record (an interrupted, never acknowledged write); ` +
+            "it was skipped.");
+        }
+        this.log(`Restored dispatcher state from ${summary.updates} journal updates in ${summary.files} files.`);
+        const journal = await JournalWriter.open(storage);
+        if (this.stopped) {
+          await journal.close();
+          throw new TfDataError("Unavailable", "Dispatcher is stopped.");
+        }
+        this.journal = journal;
+      }
+    }
+    // Restored clients and workers start with a fresh heartbeat time, so none times out early.
+    const now = this.now();
+    for (const id of this.state.listActiveClientIds()) this.clientHeartbeats.set(id, now);
+    for (const w of this.state.listWorkers()) this.workerHeartbeats.set(w.address, now);
     this.started = true;
     if (this.config.jobGcTimeoutMs >= 0) {
       this.maintenanceTimer = setInterval(() => void this.runMaintenance(), this.config.jobGcCheckIntervalMs);
     }
   }
 
-  /** Stops maintenance and aborts in-flight task pushes; later RPCs answer `UNAVAILABLE`. Idempotent. */
-  stop(): void {
-    this.stopped = true;
-    if (this.maintenanceTimer !== undefined) clearInterval(this.maintenanceTimer);
-    this.maintenanceTimer = undefined;
-    this.pushes.abort();
-    this.workerClients.clear();
+  private platformStorage(): Storage {
+    const p = platform();
+    if (!p.storage) {
+      throw new TfDataError("Unimplemented", `DispatcherConfig.workDir needs a filesystem, which the ${p.name} ` +
+        "platform does not have; run the dispatcher in Node or Deno, or leave workDir unset.");
+    }
+    return p.storage(this.config.workDir);
+  }
+
+  /**
+   * Stops maintenance, aborts in-flight task pushes and removal votes, and closes the journal once
+   * in-flight state changes are done; later RPCs answer `UNAVAILABLE`. Idempotent.
+   */
+  stop(): Promise<void> {
+    if (!this.stopping) {
+      this.stopped = true;
+      if (this.maintenanceTimer !== undefined) clearInterval(this.maintenanceTimer);
+      this.maintenanceTimer = undefined;
+      this.pushes.abort();
+      this.workerClients.clear();
+      for (const r of this.removers.values()) r.cancel();
+      this.removers.clear();
+      this.stopping = (async () => {
+        await this.starting?.catch(() => {});
+        await this.lock.run(() => {});
+        await this.journal?.close().catch(() => {});
+      })();
+    }
+    return this.stopping;
   }
 
   /** Number of registered workers (TF's `DispatchServer._num_workers()`). */
@@ -185,9 +284,14 @@ export class Dispatcher {
     return this.state.listWorkers().length;
   }
 
-  /** Addresses of workers that stopped heartbeating for longer than `workerTimeoutMs`. */
+  /** Addresses of workers declared lost (silent for longer than `workerTimeoutMs`). */
   missingWorkers(): string[] {
-    return [...this.missing];
+    return [...this.lost];
+  }
+
+  /** Relative path of the journal file being written (fault-tolerant mode), for tests and logs. */
+  get journalFile(): string | undefined {
+    return this.journal?.path;
   }
 
   /** Read access to the state, for tests and introspection. */
@@ -202,7 +306,11 @@ export class Dispatcher {
     return create(GetVersionResponseSchema, { version: DATA_SERVICE_VERSION });
   }
 
-  /** `WorkerHeartbeat`: registration on first contact, then task assignment and deletion lists. */
+  /**
+   * `WorkerHeartbeat`: registration on first contact (refused if `workerAddresses` does not list
+   * the worker), then task assignment (`new_tasks`, including pending round-robin tasks) and
+   * deletion lists (`tasks_to_delete`).
+   */
   async workerHeartbeat(req: WorkerHeartbeatRequest): Promise<WorkerHeartbeatResponse> {
     this.checkStarted();
     checkWorkerAddress("WorkerHeartbeatRequest.worker_address", req.workerAddress);
@@ -216,37 +324,49 @@ export class Dispatcher {
       throw new TfDataError("Unimplemented",
         "WorkerHeartbeatRequest.snapshot_task_progress: distributed snapshots are not implemented yet.");
     }
-    return this.lock.run(() => {
+    return this.lock.run(async () => {
       const address = req.workerAddress;
+      if (!this.state.worker(address)) {
+        this.state.validateWorker(address);
+        await this.commit(this.registrationUpdates(req));
+      } else if (this.lost.has(address)) {
+        await this.commit(this.returningWorkerUpdates(address));
+      }
       this.workerHeartbeats.set(address, this.now());
-      this.missing.delete(address);
-      if (!this.state.worker(address)) this.registerWorker(req);
+      this.lost.delete(address);
+      await this.commit(this.reconnectedRoundRobinUpdates(address));
       const assigned = this.state.tasksForWorker(address) ?? [];
       const current = new Set(req.currentTasks);
       const assignedIds = new Set(assigned.map((t) => t.id));
-      const toDelete = [...current].filter((id) => !assignedIds.has(id));
-      const newTasks = assigned.filter((t) => !current.has(t.id)).map((t) => this.taskDef(t));
-      return create(WorkerHeartbeatResponseSchema, { newTasks, tasksToDelete: toDelete });
+      const tasksToDelete = [...current].filter((id) => !assignedIds.has(id));
+      const newTasks = await Promise.all(assigned.filter((t) => !current.has(t.id)).map((t) => this.taskDef(t)));
+      return create(WorkerHeartbeatResponseSchema, { newTasks, tasksToDelete });
     });
   }
 
-  /** `WorkerUpdate`: task completions. An unknown task fails the whole RPC (`NOT_FOUND`, TF). */
+  /**
+   * `WorkerUpdate`: task completions. Unknown task ids are skipped (logged) and the others applied
+   * (TF fails the whole batch; see the module comment). Duplicate completions are ignored.
+   */
   async workerUpdate(req: WorkerUpdateRequest): Promise<WorkerUpdateResponse> {
     this.checkStarted();
     for (const u of req.updates) checkIdField("WorkerUpdateRequest.updates.task_id", u.taskId);
-    return this.lock.run(() => {
-      // Validate the whole batch first: nothing is applied if one id is unknown.
-      for (const u of req.updates) this.state.taskFromId(u.taskId);
+    return this.lock.run(async () => {
       const finishing = new Set<bigint>();
       const updates: Update[] = [];
       for (const u of req.updates) {
+        if (!this.state.hasTask(u.taskId)) {
+          this.log(`WorkerUpdate from ${req.workerAddress}: task ${u.taskId} is unknown (removed, or from before a ` +
+            "dispatcher restart); ignoring it.");
+          continue;
+        }
         if (!u.completed) continue;
         const task = this.state.taskFromId(u.taskId);
-        if (task.finished || finishing.has(task.id)) continue; // duplicate completion
+        if (task.finished || finishing.has(task.id)) continue;
         finishing.add(task.id);
         updates.push(update({ case: "finishTask", value: { taskId: task.id } }));
       }
-      this.commit(updates);
+      await this.commit(updates);
       return create(WorkerUpdateResponseSchema, {});
     });
   }
@@ -255,9 +375,52 @@ export class Dispatcher {
   async getDatasetDef(req: GetDatasetDefRequest): Promise<GetDatasetDefResponse> {
     this.checkStarted();
     checkDatasetIdField("GetDatasetDefRequest", req.datasetId);
-    return this.lock.run(() => {
+    return this.lock.run(async () => {
       const dataset = this.state.datasetFromId(req.datasetId);
-      return create(GetDatasetDefResponseSchema, { datasetDef: this.store.get(dataset.datasetId) });
+      return create(GetDatasetDefResponseSchema, { datasetDef: await this.store.get(dataset.datasetId) });
+    });
+  }
+
+  /**
+   * `GetSplit`: the next split of a DYNAMIC iteration's provider, with TF's repetition rules: an
+   * older repetition gets `end_of_splits`; a newer one restarts the provider. Each split is
+   * journaled before it is returned, so every split goes to exactly one caller, even across
+   * dispatcher restarts.
+   */
+  async getSplit(req: GetSplitRequest): Promise<GetSplitResponse> {
+    this.checkStarted();
+    checkIdField("GetSplitRequest.iteration_id", req.iterationId);
+    checkNonNegative("GetSplitRequest.repetition", req.repetition);
+    checkNonNegative("GetSplitRequest.split_provider_index", req.splitProviderIndex);
+    return this.lock.run(async () => {
+      const iteration = this.state.iterationFromId(req.iterationId);
+      const des = iteration.distributedEpochState;
+      if (!des) {
+        throw new TfDataError("FailedPrecondition", `Cannot get split for iteration ${iteration.id}, since it is ` +
+          "not a distributed_epoch iteration.");
+      }
+      if (req.splitProviderIndex >= BigInt(des.indices.length)) {
+        throw invalid(`GetSplitRequest.split_provider_index ${req.splitProviderIndex} is out of range: iteration ` +
+          `${iteration.id} has ${des.indices.length} split providers (TaskDef.num_split_providers).`);
+      }
+      const p = Number(req.splitProviderIndex);
+      const current = des.repetitions[p];
+      if (req.repetition < current) return create(GetSplitResponseSchema, { endOfSplits: true });
+      const position = req.repetition > current ? 0n : des.indices[p];
+      const provider = (await this.splitProvidersFor(iteration))[p];
+      const split = provider.at(position);
+      await this.commit([update({
+        case: "produceSplit",
+        value: {
+          iterationId: iteration.id,
+          repetition: req.repetition,
+          splitProviderIndex: req.splitProviderIndex,
+          finished: split === undefined,
+        },
+      })]);
+      return split === undefined
+        ? create(GetSplitResponseSchema, { endOfSplits: true })
+        : create(GetSplitResponseSchema, { split: splitTensorProto(split) });
     });
   }
 
@@ -283,14 +446,16 @@ export class Dispatcher {
     const requested = req.optionalDatasetId.case === "datasetId" ? req.optionalDatasetId.value : undefined;
     if (requested !== undefined) checkRequestedDatasetId(requested);
     prepareGraph(def.graph);
-    return this.lock.run(() => {
+    return this.lock.run(async () => {
       if (requested !== undefined && this.state.hasDataset(requested)) {
         validateMatchingMetadata(requested, this.state.datasetFromId(requested).metadata, metadata);
         return create(GetOrRegisterDatasetResponseSchema, { datasetId: requested });
       }
       const datasetId = requested ?? this.state.nextAvailableDatasetId();
-      this.store.put(datasetId, def);
-      this.commit([update({ case: "registerDataset", value: { datasetId, metadata } })]);
+      // The graph is stored before the registration is journaled (TF): a replayed registration
+      // always finds its graph.
+      await this.store.put(datasetId, def);
+      await this.commit([update({ case: "registerDataset", value: { datasetId, metadata } })]);
       return create(GetOrRegisterDatasetResponseSchema, { datasetId });
     });
   }
@@ -328,17 +493,23 @@ export class Dispatcher {
     if (numConsumers !== undefined && numConsumers <= 0n) {
       throw invalid(`GetOrCreateJobRequest.num_consumers must be > 0 when set, got ${numConsumers}.`);
     }
-    return this.lock.run(() => {
+    validateJobShape({
+      policy,
+      jobName,
+      numConsumers,
+      crossTrainerCache: req.useCrossTrainerCache,
+      targetWorkers: req.targetWorkers,
+    }, this.config.workerAddresses.length);
+    return this.lock.run(async () => {
       this.state.datasetFromId(req.datasetId);
       const name = jobName ?? `anonymous_job_${this.state.nextAvailableJobId()}_${randomUint64()}`;
       const existing = this.state.jobByName(name);
       if (existing) {
-        this.validateMatchingJob(existing, policy, req);
+        validateMatchingJob(existing, policy, req);
         return create(GetOrCreateJobResponseSchema, { jobId: existing.id });
       }
-      this.checkSupportedJob(policy, numConsumers, req.useCrossTrainerCache);
       const jobId = this.state.nextAvailableJobId();
-      this.commit([update({
+      await this.commit([update({
         case: "createJob",
         value: {
           jobId,
@@ -357,27 +528,37 @@ export class Dispatcher {
   }
 
   /**
-   * `GetOrCreateIteration`: joins (job name, repetition) or creates it with one task per registered
-   * worker, acquires a new iteration client, then pushes the new tasks to their workers.
+   * `GetOrCreateIteration`: joins (job name, repetition) or creates it — for DYNAMIC with its
+   * split providers, built from the stored graph (an unsplittable pipeline fails here with TF's
+   * `UNIMPLEMENTED`) — with one task per live worker; acquires a new iteration client; then pushes
+   * the new tasks to their workers.
    */
   async getOrCreateIteration(req: GetOrCreateIterationRequest): Promise<GetOrCreateIterationResponse> {
     this.checkStarted();
     checkIdField("GetOrCreateIterationRequest.job_id", req.jobId);
     checkNonNegative("GetOrCreateIterationRequest.repetition", req.repetition);
-    const { clientId, newTasks } = await this.lock.run(() => {
+    const { clientId, newTasks } = await this.lock.run(async () => {
       const job = this.state.jobFromId(req.jobId);
       const iteration = this.state.iterationByKey(job.name, req.repetition);
       const updates: Update[] = [];
       let iterationId: bigint;
       const taskIds: bigint[] = [];
+      let providers: SplitProvider[] | undefined;
       if (!iteration || iteration.garbageCollected) {
         iterationId = this.state.nextAvailableIterationId();
+        if (job.shardingPolicy === ShardingPolicy.DYNAMIC) providers = await this.buildSplitProviders(job.datasetId);
         updates.push(update({
           case: "createIteration",
-          value: { iterationId, jobId: job.id, repetition: req.repetition, numSplitProviders: 0n },
+          value: {
+            iterationId,
+            jobId: job.id,
+            repetition: req.repetition,
+            numSplitProviders: BigInt(providers?.length ?? 0),
+          },
         }));
         let taskId = this.state.nextAvailableTaskId();
         for (const worker of this.state.listWorkers()) {
+          if (this.lost.has(worker.address)) continue;
           taskIds.push(taskId);
           updates.push(this.createTaskUpdate(taskId++, iterationId, worker.address));
         }
@@ -386,32 +567,86 @@ export class Dispatcher {
       }
       const clientId = this.state.nextAvailableIterationClientId();
       updates.push(update({ case: "acquireIterationClient", value: { iterationId, iterationClientId: clientId } }));
-      this.commit(updates);
+      await this.commit(updates);
+      if (providers) this.splitProviders.set(iterationId, providers);
       this.clientHeartbeats.set(clientId, Number.POSITIVE_INFINITY);
-      return { clientId, newTasks: taskIds.map((id) => this.taskDef(this.state.taskFromId(id))) };
+      const defs = await Promise.all(taskIds.map((id) => this.taskDef(this.state.taskFromId(id))));
+      return { clientId, newTasks: defs };
     });
     await this.assignTasks(newTasks);
     return create(GetOrCreateIterationResponseSchema, { iterationClientId: clientId });
+  }
+
+  /**
+   * `MaybeRemoveTask`: the round-robin removal vote. Unknown (already removed) tasks answer
+   * `removed`; a task is removed once all consumers asked for the same round.
+   */
+  async maybeRemoveTask(req: MaybeRemoveTaskRequest): Promise<MaybeRemoveTaskResponse> {
+    this.checkStarted();
+    checkIdField("MaybeRemoveTaskRequest.task_id", req.taskId);
+    checkNonNegative("MaybeRemoveTaskRequest.consumer_index", req.consumerIndex);
+    checkNonNegative("MaybeRemoveTaskRequest.round", req.round);
+    const remover = await this.lock.run(() => {
+      if (!this.state.hasTask(req.taskId)) return undefined;
+      const task = this.state.taskFromId(req.taskId);
+      const numConsumers = task.iteration.job.numConsumers;
+      if (numConsumers === undefined) {
+        throw new TfDataError("FailedPrecondition", "MaybeRemoveTask called on a non-round-robin task.");
+      }
+      if (req.consumerIndex >= numConsumers) {
+        throw invalid(`MaybeRemoveTaskRequest.consumer_index ${req.consumerIndex} is out of range: the job has ` +
+          `${numConsumers} consumers (0..${numConsumers - 1n}).`);
+      }
+      let r = this.removers.get(req.taskId);
+      if (!r) {
+        r = new TaskRemover(numConsumers, this.taskRemovalTimeoutMs);
+        this.removers.set(req.taskId, r);
+      }
+      return r;
+    });
+    if (!remover) return create(MaybeRemoveTaskResponseSchema, { removed: true });
+    const removed = await remover.requestRemoval(req.consumerIndex, req.round);
+    if (!removed) {
+      if (remover.idle && this.removers.get(req.taskId) === remover) this.removers.delete(req.taskId);
+      return create(MaybeRemoveTaskResponseSchema, { removed: false });
+    }
+    this.checkStarted();
+    await this.lock.run(async () => {
+      if (this.state.hasTask(req.taskId)) {
+        await this.commit([update({ case: "removeTask", value: { taskId: req.taskId } })]);
+        this.log(`Task ${req.taskId} removed by all consumers in round ${req.round}.`);
+      }
+      if (this.removers.get(req.taskId) === remover) this.removers.delete(req.taskId);
+    });
+    return create(MaybeRemoveTaskResponseSchema, { removed: true });
   }
 
   /** `ReleaseIterationClient`: the client's iterator is gone. */
   async releaseIterationClient(req: ReleaseIterationClientRequest): Promise<ReleaseIterationClientResponse> {
     this.checkStarted();
     checkIdField("ReleaseIterationClientRequest.iteration_client_id", req.iterationClientId);
-    return this.lock.run(() => {
+    return this.lock.run(async () => {
       this.state.iterationForIterationClientId(req.iterationClientId);
-      this.releaseClient(req.iterationClientId);
+      await this.releaseClient(req.iterationClientId);
       return create(ReleaseIterationClientResponseSchema, {});
     });
   }
 
-  /** `ClientHeartbeat`: the iteration's tasks, whether it is finished, and the deployment mode. */
+  /**
+   * `ClientHeartbeat`: the iteration's active tasks, whether it is finished, the deployment mode,
+   * and for round-robin iterations the pending-task protocol (accept / reject, `block_round`).
+   */
   async clientHeartbeat(req: ClientHeartbeatRequest): Promise<ClientHeartbeatResponse> {
     this.checkStarted();
     checkIdField("ClientHeartbeatRequest.iteration_client_id", req.iterationClientId);
-    return this.lock.run(() => {
+    const currentRound = req.optionalCurrentRound.case === "currentRound" ? req.optionalCurrentRound.value : undefined;
+    const blockedRound = req.optionalBlockedRound.case === "blockedRound" ? req.optionalBlockedRound.value : undefined;
+    if (currentRound !== undefined) checkNonNegative("ClientHeartbeatRequest.current_round", currentRound);
+    if (blockedRound !== undefined) checkNonNegative("ClientHeartbeatRequest.blocked_round", blockedRound);
+    return this.lock.run(async () => {
       const clientId = req.iterationClientId;
       if (!this.state.hasIterationClient(clientId)) {
+        if (this.config.faultTolerantMode) throw new TfDataError("NotFound", `Iteration client id not found: ${clientId}`);
         throw new TfDataError("NotFound", `Unknown iteration client id ${clientId}. The dispatcher is not ` +
           "configured to be fault tolerant, so this could be caused by a dispatcher restart.");
       }
@@ -421,8 +656,12 @@ export class Dispatcher {
         throw new TfDataError("FailedPrecondition", "The requested iteration has been garbage collected due to " +
           "inactivity. Consider configuring the dispatcher with a higher `iteration_gc_timeout_ms`.");
       }
-      // Round-robin bookkeeping (current_round, blocked_round, pending tasks) arrives with coordinated
-      // reads (issue 4); jobs with num_consumers are refused until then, so no iteration has pending tasks.
+      if (currentRound !== undefined) {
+        this.clientRounds.set(clientId, maxBig(this.clientRounds.get(clientId), currentRound));
+        this.iterationRounds.set(iteration.id, maxBig(this.iterationRounds.get(iteration.id), currentRound));
+      }
+      await this.negotiatePendingTask(iteration, clientId, currentRound ?? 0n, blockedRound);
+      const pending = this.state.pendingTasks(iteration.id)[0];
       const taskInfo = this.state.tasksForIteration(iteration.id).map((t) => ({
         workerAddress: t.workerAddress,
         transferServers: [...t.transferServers],
@@ -434,26 +673,27 @@ export class Dispatcher {
       }));
       return create(ClientHeartbeatResponseSchema, {
         taskInfo,
+        optionalBlockRound: pending ? { case: "blockRound", value: pending.targetRound } : { case: undefined },
         iterationFinished: iteration.finished,
         deploymentMode: this.deploymentMode(),
       });
     });
   }
 
-  /** `GetWorkers`: every registered worker (missing ones included, as TF). */
+  /** `GetWorkers`: every registered worker (lost ones included, as TF). */
   async getWorkers(): Promise<GetWorkersResponse> {
     this.checkStarted();
     return this.lock.run(() =>
       create(GetWorkersResponseSchema, { workers: this.state.listWorkers().map((w) => ({ address: w.address })) }));
   }
 
-  /** `DisableCompressionAtRuntime`: the first caller decides for a SNAPPY dataset; others learn the decision. */
+  /** `DisableCompressionAtRuntime`: the first caller decides for a compressed dataset; others learn the decision. */
   async disableCompressionAtRuntime(req: DisableCompressionAtRuntimeRequest): Promise<DisableCompressionAtRuntimeResponse> {
     this.checkStarted();
     checkDatasetIdField("DisableCompressionAtRuntimeRequest", req.datasetId);
-    return this.lock.run(() => {
+    return this.lock.run(async () => {
       const dataset = this.state.datasetFromId(req.datasetId);
-      if (dataset.metadata.compression !== Compression.SNAPPY) {
+      if (dataset.metadata.compression === Compression.OFF) {
         return create(DisableCompressionAtRuntimeResponseSchema, {
           decision: { case: "noCompressionToDisable", value: true },
         });
@@ -465,7 +705,7 @@ export class Dispatcher {
         });
       }
       const disabled = req.disableCompressionAtRuntime;
-      this.commit([update({
+      await this.commit([update({
         case: "compressionDisabledAtRuntime",
         value: { datasetId: req.datasetId, compressionDisabled: disabled },
       })]);
@@ -480,40 +720,51 @@ export class Dispatcher {
   /**
    * One maintenance pass (TF's maintenance thread): release clients silent for longer than
    * `clientTimeoutMs`, garbage-collect client-less unfinished iterations after `jobGcTimeoutMs`,
-   * and report workers silent for longer than `workerTimeoutMs`. Exposed for tests.
+   * and declare workers silent for longer than `workerTimeoutMs` lost, finishing their tasks.
+   * Every change is journaled. Exposed for tests.
    */
   runMaintenance(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return this.lock.run(() => {
+    if (this.stopped || !this.started) return Promise.resolve();
+    return this.lock.run(async () => {
       const now = this.now();
       for (const clientId of this.state.listActiveClientIds()) {
         const last = this.clientHeartbeats.get(clientId) ?? now;
         if (now > last + this.config.clientTimeoutMs) {
           this.log(`Releasing timed-out client with id ${clientId}`);
-          this.releaseClient(clientId);
+          await this.releaseClient(clientId);
         }
       }
       for (const iteration of this.state.listIterations()) {
         if (!this.shouldGcIteration(iteration, now)) continue;
-        // Not journaled, as TF: a restarted dispatcher collects the iteration again later.
-        this.state.apply(update({ case: "garbageCollectIteration", value: { iterationId: iteration.id } }));
+        await this.commit([update({ case: "garbageCollectIteration", value: { iterationId: iteration.id } })]);
         this.log(`Garbage collected iteration ${iteration.id} (${iteration.job.name}, ${iteration.repetition})`);
       }
-      for (const [address, last] of this.workerHeartbeats) {
-        if (now > last + this.config.workerTimeoutMs) {
-          this.log(`Lost worker ${address} due to timeout`);
-          this.workerHeartbeats.delete(address);
-          this.missing.add(address);
-        }
+      for (const [address, last] of [...this.workerHeartbeats]) {
+        if (now <= last + this.config.workerTimeoutMs) continue;
+        this.workerHeartbeats.delete(address);
+        this.lost.add(address);
+        const updates = (this.state.tasksForWorker(address) ?? [])
+          .filter((t) => t.iteration.job.numConsumers === undefined)
+          .map((t) => update({ case: "finishTask", value: { taskId: t.id } }));
+        await this.commit(updates);
+        this.log(`Lost worker ${address} due to timeout; finished its ${updates.length} unfinished tasks.`);
       }
     }).catch((err: unknown) => this.log(`Maintenance pass failed: ${String(err)}`));
   }
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  /** Applies updates in order (the journal, issue 4, will append each before applying it). */
-  private commit(updates: readonly Update[]): void {
-    for (const u of updates) this.state.apply(u);
+  /**
+   * Checks, journals (fault-tolerant mode: appended and fsync'd) and applies updates in order. An
+   * update that would not apply is never journaled. If journaling fails midway, the updates
+   * before it stay applied and journaled (as in TF), so memory and journal always agree.
+   */
+  private async commit(updates: readonly Update[]): Promise<void> {
+    for (const u of updates) {
+      this.state.check(u);
+      if (this.journal) await this.journal.append(u);
+      this.state.apply(u);
+    }
   }
 
   private checkStarted(): void {
@@ -540,44 +791,30 @@ export class Dispatcher {
     }
   }
 
-  /** TF's `ValidateMatchingJob`: processing mode, cross-trainer cache and target workers must agree. */
-  private validateMatchingJob(job: Job, policy: ShardingPolicy, req: GetOrCreateJobRequest): void {
-    let diff = "";
-    if (job.shardingPolicy !== policy) {
-      diff += `Existing processing mode: <${processingModeDebugString(job.shardingPolicy)}>; got ` +
-        `<${processingModeDebugString(policy)}>. `;
-    }
-    if (job.useCrossTrainerCache !== req.useCrossTrainerCache) {
-      diff += `Existing cross-trainer cache: <${job.useCrossTrainerCache ? "enabled" : "disabled"}>; got ` +
-        `<${req.useCrossTrainerCache ? "enabled" : "disabled"}>. `;
-    }
-    if (job.targetWorkers !== req.targetWorkers) {
-      diff += `Existing target workers: <${targetWorkersString(job.targetWorkers)}>; got ` +
-        `<${targetWorkersString(req.targetWorkers)}>. `;
-    }
-    if (diff) {
-      throw invalid(`Tried to create job with name ${job.name}, but found an existing job with different ` +
-        `parameters: ${diff}`);
-    }
+  /** The split providers of a dataset's stored graph (TF's `MakeSplitProviders`). */
+  private async buildSplitProviders(datasetId: string): Promise<SplitProvider[]> {
+    const def: DatasetDef = await this.store.get(datasetId);
+    if (!def.graph) throw invalid(`Dataset ${datasetId} was registered without a graph.`);
+    return makeSplitProviders(def.graph);
   }
 
-  /** Refuses what this issue does not implement yet, naming it (never silently degraded). */
-  private checkSupportedJob(policy: ShardingPolicy, numConsumers: bigint | undefined, crossTrainerCache: boolean): void {
-    if (policy !== ShardingPolicy.OFF) {
-      const legacy = policy === ShardingPolicy.DYNAMIC ? ' ("distributed_epoch")' : "";
-      throw new TfDataError("Unimplemented", `Processing mode ${ShardingPolicy[policy]}${legacy} is not ` +
-        'implemented yet (issue 4); only OFF ("parallel_epochs") is supported.');
+  /** The providers of a DYNAMIC iteration; after a restart they are rebuilt on first use. */
+  private async splitProvidersFor(iteration: Iteration): Promise<SplitProvider[]> {
+    let providers = this.splitProviders.get(iteration.id);
+    if (!providers) {
+      providers = await this.buildSplitProviders(iteration.job.datasetId);
+      const expected = iteration.distributedEpochState?.indices.length ?? 0;
+      if (providers.length !== expected) {
+        throw new TfDataError("DataLoss", `Iteration ${iteration.id} was created with ${expected} split providers, ` +
+          `but the stored graph of dataset ${iteration.job.datasetId} now has ${providers.length}.`);
+      }
+      this.splitProviders.set(iteration.id, providers);
     }
-    if (numConsumers !== undefined) {
-      throw new TfDataError("Unimplemented",
-        "Coordinated reads (num_consumers / consumer_index) are not implemented yet (issue 4).");
-    }
-    if (crossTrainerCache) {
-      throw new TfDataError("Unimplemented", "The cross-trainer cache is not implemented yet (issue 4).");
-    }
+    return providers;
   }
 
-  private registerWorker(req: WorkerHeartbeatRequest): void {
+  /** Registration of a new worker: it gets a task (pending for round-robin) in every unfinished iteration. */
+  private registrationUpdates(req: WorkerHeartbeatRequest): Update[] {
     const address = req.workerAddress;
     const updates: Update[] = [update({
       case: "registerWorker",
@@ -588,25 +825,89 @@ export class Dispatcher {
         workerUid: req.workerUid,
       },
     })];
-    // A worker that registers late gets a task in every unfinished iteration (its copy starts from the beginning).
     let taskId = this.state.nextAvailableTaskId();
     for (const iteration of this.state.listIterations()) {
       if (iteration.finished) continue;
-      // Round-robin iterations would get a pending task here (issue 4); none can exist yet.
-      if (iteration.job.numConsumers !== undefined) continue;
+      const value = {
+        taskId: taskId++,
+        iterationId: iteration.id,
+        workerAddress: address,
+        transferServers: req.transferServers,
+        workerTags: req.workerTags,
+        workerUid: req.workerUid,
+      };
+      updates.push(iteration.job.numConsumers === undefined
+        ? update({ case: "createTask", value })
+        : update({ case: "createPendingTask", value: { ...value, startingRound: this.pendingTargetRound(iteration) } }));
+    }
+    return updates;
+  }
+
+  /** A lost worker that heartbeats again joins the unfinished iterations created while it was lost. */
+  private returningWorkerUpdates(address: string): Update[] {
+    const updates: Update[] = [];
+    let taskId = this.state.nextAvailableTaskId();
+    for (const iteration of this.state.listIterations()) {
+      if (iteration.finished || iteration.job.numConsumers !== undefined) continue;
+      if (this.state.workerHasTaskIn(iteration.id, address)) continue;
+      updates.push(this.createTaskUpdate(taskId++, iteration.id, address));
+    }
+    if (updates.length > 0) this.log(`Lost worker ${address} is back; it joins ${updates.length} iterations.`);
+    return updates;
+  }
+
+  /** TF's `FindNewTasks`: a worker without a task in an unfinished round-robin iteration gets a pending one. */
+  private reconnectedRoundRobinUpdates(address: string): Update[] {
+    const assigned = new Set((this.state.tasksForWorker(address) ?? []).map((t) => t.iteration.id));
+    const updates: Update[] = [];
+    let taskId = this.state.nextAvailableTaskId();
+    for (const iteration of this.state.listIterations()) {
+      if (iteration.finished || iteration.job.numConsumers === undefined || assigned.has(iteration.id)) continue;
+      const worker = this.state.worker(address);
+      if (!worker) continue;
       updates.push(update({
-        case: "createTask",
+        case: "createPendingTask",
         value: {
           taskId: taskId++,
           iterationId: iteration.id,
           workerAddress: address,
-          transferServers: req.transferServers,
-          workerTags: req.workerTags,
-          workerUid: req.workerUid,
+          transferServers: [...worker.transferServers],
+          workerTags: [...worker.tags],
+          workerUid: worker.uid,
+          startingRound: this.pendingTargetRound(iteration),
         },
       }));
     }
-    this.commit(updates);
+    return updates;
+  }
+
+  /** The first round a new round-robin task is proposed for: one past the iteration's latest round. */
+  private pendingTargetRound(iteration: Iteration): bigint {
+    return (this.iterationRounds.get(iteration.id) ?? 0n) + 1n;
+  }
+
+  /**
+   * TF's pending-task protocol on the head pending task: a client already at or past the target
+   * round rejects it (new target = its round + 2, 4, 8, … by failures); a client that blocked at or
+   * before the target accepts it; when all consumers accepted, the task becomes active.
+   */
+  private async negotiatePendingTask(
+    iteration: Iteration, clientId: bigint, currentRound: bigint, blockedRound: bigint | undefined,
+  ): Promise<void> {
+    const head = this.state.pendingTasks(iteration.id)[0];
+    if (!head) return;
+    let rejected: { newTargetRound: bigint } | undefined;
+    if (currentRound >= head.targetRound) {
+      const offset = 2n ** BigInt(head.failures + 1);
+      rejected = { newTargetRound: (this.clientRounds.get(clientId) ?? 0n) + offset };
+    }
+    const accepted = blockedRound !== undefined && blockedRound <= head.targetRound &&
+      !head.readyConsumers.has(clientId);
+    if (!rejected && !accepted) return;
+    await this.commit([update({
+      case: "clientHeartbeat",
+      value: { iterationClientId: clientId, taskAccepted: accepted, taskRejected: rejected },
+    })]);
   }
 
   private createTaskUpdate(taskId: bigint, iterationId: bigint, workerAddress: string): Update {
@@ -625,12 +926,13 @@ export class Dispatcher {
     });
   }
 
-  private releaseClient(clientId: bigint): void {
-    this.commit([update({
+  private async releaseClient(clientId: bigint): Promise<void> {
+    await this.commit([update({
       case: "releaseIterationClient",
       value: { iterationClientId: clientId, timeMicros: BigInt(Math.floor(this.now())) * 1000n },
     })]);
     this.clientHeartbeats.delete(clientId);
+    this.clientRounds.delete(clientId);
   }
 
   private shouldGcIteration(iteration: Iteration, nowMs: number): boolean {
@@ -640,13 +942,20 @@ export class Dispatcher {
     return nowMs >= releasedMs + this.config.jobGcTimeoutMs;
   }
 
-  /** TF's `PopulateTaskDef`: everything a worker needs to run the task, graph inline (no workDir). */
-  private taskDef(task: Task): TaskDef {
+  /**
+   * TF's `PopulateTaskDef`: everything a worker needs to run the task. The graph goes inline
+   * without a `workDir`, else as the path of its dataset file. Static sharding adds the worker
+   * count and this worker's index.
+   */
+  private async taskDef(task: Task): Promise<TaskDef> {
     const job = task.iteration.job;
     const des = task.iteration.distributedEpochState;
-    const def: DatasetDef = this.store.get(job.datasetId);
+    const path = this.store.path(job.datasetId);
+    const staticShard = isStaticShard(job.shardingPolicy);
     return create(TaskDefSchema, {
-      dataset: { case: "datasetDef", value: def },
+      dataset: path !== undefined
+        ? { case: "path", value: path }
+        : { case: "datasetDef", value: await this.store.get(job.datasetId) },
       datasetId: job.datasetId,
       taskId: task.id,
       iterationId: task.iteration.id,
@@ -656,6 +965,8 @@ export class Dispatcher {
       optionalNumConsumers: job.numConsumers === undefined
         ? { case: undefined }
         : { case: "numConsumers", value: job.numConsumers },
+      numWorkers: staticShard ? BigInt(this.config.workerAddresses.length) : 0n,
+      workerIndex: staticShard ? BigInt(this.state.workerIndex(task.workerAddress)) : 0n,
       useCrossTrainerCache: job.useCrossTrainerCache,
     });
   }

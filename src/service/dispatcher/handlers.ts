@@ -1,7 +1,7 @@
 /**
  * The RPC edge of the dispatcher: `tensorflow.data.DispatcherService` (all 18 methods) routed to a
- * `Dispatcher`. Errors leave as `ConnectError`s with TF's gRPC codes; RPCs this issue does not
- * implement answer `UNIMPLEMENTED` naming the RPC.
+ * `Dispatcher`. Errors leave as `ConnectError`s with TF's gRPC codes; the distributed-snapshot RPCs,
+ * not implemented, answer `UNIMPLEMENTED` naming the RPC.
  */
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import { TfDataError } from "../../core/errors.js";
@@ -11,8 +11,6 @@ import type { Dispatcher } from "./dispatcher.js";
 
 /** Why each not-yet-implemented RPC is missing, for its `UNIMPLEMENTED` message. */
 const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {
-  GetSplit: "DYNAMIC sharding (distributed_epoch) arrives with issue 4",
-  MaybeRemoveTask: "coordinated (round-robin) reads arrive with issue 4",
   Snapshot: "distributed snapshots are not implemented",
   GetSnapshotSplit: "distributed snapshots are not implemented",
   GetSnapshotStreams: "distributed snapshots are not implemented",
@@ -31,12 +29,12 @@ export function dispatcherServiceImpl(d: Dispatcher): ServiceImpl<typeof Dispatc
     workerHeartbeat: guard((req) => d.workerHeartbeat(req)),
     workerUpdate: guard((req) => d.workerUpdate(req)),
     getDatasetDef: guard((req) => d.getDatasetDef(req)),
-    getSplit: guard(unimplemented("GetSplit")),
+    getSplit: guard((req) => d.getSplit(req)),
     getVersion: guard(() => d.getVersion()),
     getOrRegisterDataset: guard((req) => d.getOrRegisterDataset(req)),
     getOrCreateJob: guard((req) => d.getOrCreateJob(req)),
     getOrCreateIteration: guard((req) => d.getOrCreateIteration(req)),
-    maybeRemoveTask: guard(unimplemented("MaybeRemoveTask")),
+    maybeRemoveTask: guard((req) => d.maybeRemoveTask(req)),
     releaseIterationClient: guard((req) => d.releaseIterationClient(req)),
     clientHeartbeat: guard((req) => d.clientHeartbeat(req)),
     getWorkers: guard(() => d.getWorkers()),

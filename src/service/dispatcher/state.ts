@@ -4,9 +4,14 @@
  * what the fault-tolerant journal (issue 4) will do at start-up.
  *
  * `apply()` checks the update's preconditions first and throws (`Internal`) without touching
- * anything when they do not hold, so a bad update never leaves the state half-applied. Request
+ * anything when they do not hold, so a bad update never leaves the state half-applied; `check()`
+ * runs the same checks alone, so the dispatcher journals only updates that will apply. Request
  * validation is the caller's job (see `dispatcher.ts`): updates reaching `apply()` are expected to
  * be consistent, and a failing precondition means a bug or a corrupt journal.
+ *
+ * Deliberate difference from TF: a `ProduceSplitUpdate` for a later repetition than the
+ * provider's current one resets the provider's position to 0 before counting the split (TF keeps
+ * counting from the old position, so a dispatcher restored from its journal would skip splits).
  */
 import { TfDataError } from "../../core/errors.js";
 import type { DataTransferServerInfo } from "../../gen/tensorflow/core/data/service/common_pb.js";
@@ -32,6 +37,7 @@ import {
   type DataServiceMetadata,
   ProcessingModeDef_ShardingPolicy as ShardingPolicy,
 } from "../../gen/tensorflow/core/protobuf/data_service_pb.js";
+import { WorkerIndexResolver } from "./worker-index.js";
 
 /** First generated dataset id (TF: "1000"). */
 export const FIRST_DATASET_ID = 1000n;
@@ -128,6 +134,15 @@ function maxPlusOne(current: bigint, id: bigint): bigint {
   return id + 1n > current ? id + 1n : current;
 }
 
+/** A state change, prepared after its preconditions were checked. */
+type Mutation = () => void;
+
+/** Options of a `DispatcherState`. */
+export interface DispatcherStateOptions {
+  /** `DispatcherConfig.workerAddresses`: the fixed worker list of static sharding. */
+  readonly workerAddresses?: readonly string[];
+}
+
 /** The dispatcher's in-memory state; see the module comment. */
 export class DispatcherState {
   private readonly datasets = new Map<string, Dataset>();
@@ -149,9 +164,24 @@ export class DispatcherState {
   private nextIterationClientId = FIRST_ITERATION_CLIENT_ID;
   private nextTaskId = FIRST_TASK_ID;
   private nextJobId = FIRST_JOB_ID;
+  /** Static-sharding worker indices; registering a worker claims its entry (so replay restores them). */
+  private readonly workerIndices: WorkerIndexResolver;
+
+  constructor(options: DispatcherStateOptions = {}) {
+    this.workerIndices = new WorkerIndexResolver(options.workerAddresses ?? []);
+  }
 
   /** Applies one update; throws without mutating anything if its preconditions fail. */
   apply(update: Update): void {
+    this.prepare(update)();
+  }
+
+  /** Throws exactly when `apply(update)` would, without changing anything. */
+  check(update: Update): void {
+    this.prepare(update);
+  }
+
+  private prepare(update: Update): Mutation {
     const u = update.updateType;
     switch (u.case) {
       case "registerDataset": return this.registerDataset(u.value);
@@ -275,6 +305,25 @@ export class DispatcherState {
     const m = this.tasksByWorker.get(address);
     return m ? [...m.values()] : undefined;
   }
+  /** Refuses a worker missing from the configured worker list (TF's `FAILED_PRECONDITION`). */
+  validateWorker(address: string): void {
+    this.workerIndices.validateWorker(address);
+  }
+  /** The static-sharding index of a registered worker, or TF's `NOT_FOUND`. */
+  workerIndex(address: string): number {
+    return this.workerIndices.workerIndex(address);
+  }
+  /** Pending round-robin tasks of an iteration, head first. */
+  pendingTasks(iterationId: bigint): readonly PendingTask[] {
+    return this.iterations.get(iterationId)?.pendingTasks ?? [];
+  }
+  /** True if the worker has, or had, a task in the iteration (active, finished or pending). */
+  workerHasTaskIn(iterationId: bigint, address: string): boolean {
+    const it = this.iterations.get(iterationId);
+    if (!it) return false;
+    return (this.tasksByIteration.get(iterationId) ?? []).some((t) => t.workerAddress === address) ||
+      it.pendingTasks.some((p) => p.task.workerAddress === address);
+  }
   /** The first caller's compression decision for a dataset, if one was made. */
   compressionDisabledAtRuntime(datasetId: string): boolean | undefined {
     return this.compressionDecisions.get(datasetId);
@@ -282,27 +331,33 @@ export class DispatcherState {
 
   // ---- updates -------------------------------------------------------------------------------
 
-  private registerDataset(u: RegisterDatasetUpdate): void {
+  private registerDataset(u: RegisterDatasetUpdate): Mutation {
     if (u.datasetId === "") throw internal("RegisterDatasetUpdate without a dataset id");
     if (this.datasets.has(u.datasetId)) throw internal(`dataset ${u.datasetId} is already registered`);
-    if (!u.metadata) throw internal(`RegisterDatasetUpdate for ${u.datasetId} without metadata`);
-    this.datasets.set(u.datasetId, { datasetId: u.datasetId, metadata: u.metadata });
-    while (this.datasets.has(this.nextDatasetNumber.toString())) this.nextDatasetNumber++;
+    const metadata = u.metadata;
+    if (!metadata) throw internal(`RegisterDatasetUpdate for ${u.datasetId} without metadata`);
+    return () => {
+      this.datasets.set(u.datasetId, { datasetId: u.datasetId, metadata });
+      while (this.datasets.has(this.nextDatasetNumber.toString())) this.nextDatasetNumber++;
+    };
   }
 
-  private registerWorker(u: RegisterWorkerUpdate): void {
+  private registerWorker(u: RegisterWorkerUpdate): Mutation {
     if (u.workerAddress === "") throw internal("RegisterWorkerUpdate without an address");
     if (this.workers.has(u.workerAddress)) throw internal(`worker ${u.workerAddress} is already registered`);
-    this.workers.set(u.workerAddress, {
-      address: u.workerAddress,
-      transferServers: [...u.transferServers],
-      tags: [...u.workerTags],
-      uid: u.workerUid,
-    });
-    this.tasksByWorker.set(u.workerAddress, new Map());
+    return () => {
+      this.workers.set(u.workerAddress, {
+        address: u.workerAddress,
+        transferServers: [...u.transferServers],
+        tags: [...u.workerTags],
+        uid: u.workerUid,
+      });
+      this.tasksByWorker.set(u.workerAddress, new Map());
+      this.workerIndices.addWorker(u.workerAddress);
+    };
   }
 
-  private createJob(u: CreateJobUpdate): void {
+  private createJob(u: CreateJobUpdate): Mutation {
     if (this.jobsById.has(u.jobId)) throw internal(`job ${u.jobId} already exists`);
     if (this.jobsByName.has(u.jobName)) throw internal(`a job named ${u.jobName} already exists`);
     if (!this.datasets.has(u.datasetId)) throw internal(`job ${u.jobId} refers to unknown dataset ${u.datasetId}`);
@@ -315,12 +370,14 @@ export class DispatcherState {
       useCrossTrainerCache: u.useCrossTrainerCache,
       targetWorkers: u.targetWorkers,
     };
-    this.jobsById.set(job.id, job);
-    this.jobsByName.set(job.name, job);
-    this.nextJobId = maxPlusOne(this.nextJobId, job.id);
+    return () => {
+      this.jobsById.set(job.id, job);
+      this.jobsByName.set(job.name, job);
+      this.nextJobId = maxPlusOne(this.nextJobId, job.id);
+    };
   }
 
-  private createIteration(u: CreateIterationUpdate): void {
+  private createIteration(u: CreateIterationUpdate): Mutation {
     const job = this.jobsById.get(u.jobId);
     if (!job) throw internal(`iteration ${u.iterationId} refers to unknown job ${u.jobId}`);
     if (this.iterations.has(u.iterationId)) throw internal(`iteration ${u.iterationId} already exists`);
@@ -328,6 +385,9 @@ export class DispatcherState {
     const existing = this.iterationsByKey.get(key);
     if (existing && !existing.garbageCollected) {
       throw internal(`iteration (${job.name}, ${u.repetition}) already exists as ${existing.id}`);
+    }
+    if (u.numSplitProviders < 0n || u.numSplitProviders > 1_000_000n) {
+      throw internal(`iteration ${u.iterationId} has ${u.numSplitProviders} split providers`);
     }
     const n = Number(u.numSplitProviders);
     const iteration: Iteration = {
@@ -343,114 +403,146 @@ export class DispatcherState {
       finished: false,
       garbageCollected: false,
     };
-    this.iterations.set(iteration.id, iteration);
-    this.iterationsByKey.set(key, iteration);
-    this.tasksByIteration.set(iteration.id, []);
-    this.nextIterationId = maxPlusOne(this.nextIterationId, iteration.id);
+    return () => {
+      this.iterations.set(iteration.id, iteration);
+      this.iterationsByKey.set(key, iteration);
+      this.tasksByIteration.set(iteration.id, []);
+      this.nextIterationId = maxPlusOne(this.nextIterationId, iteration.id);
+    };
   }
 
-  private produceSplit(u: ProduceSplitUpdate): void {
+  private produceSplit(u: ProduceSplitUpdate): Mutation {
     const it = this.iterations.get(u.iterationId);
     const des = it?.distributedEpochState;
     if (!it || !des) throw internal(`ProduceSplitUpdate for non-DYNAMIC or unknown iteration ${u.iterationId}`);
     const p = Number(u.splitProviderIndex);
-    if (!(p >= 0 && p < des.indices.length)) throw internal(`split provider index ${p} out of range`);
-    if (des.repetitions[p] !== u.repetition) {
-      throw internal(`ProduceSplitUpdate repetition ${u.repetition} != current ${des.repetitions[p]}`);
+    if (!(u.splitProviderIndex >= 0n && p < des.indices.length)) {
+      throw internal(`split provider index ${u.splitProviderIndex} out of range`);
     }
-    if (u.finished) {
-      des.repetitions[p]++;
-      des.indices[p] = 0n;
-    } else {
-      des.indices[p]++;
+    if (u.repetition < des.repetitions[p]) {
+      throw internal(`ProduceSplitUpdate repetition ${u.repetition} < current ${des.repetitions[p]}`);
     }
+    return () => {
+      if (u.repetition > des.repetitions[p]) {
+        // The caller skipped ahead (e.g. the longer input of a zip): the provider restarts.
+        des.repetitions[p] = u.repetition;
+        des.indices[p] = 0n;
+      }
+      if (u.finished) {
+        des.repetitions[p]++;
+        des.indices[p] = 0n;
+      } else {
+        des.indices[p]++;
+      }
+    };
   }
 
-  private acquireIterationClient(u: AcquireIterationClientUpdate): void {
+  private acquireIterationClient(u: AcquireIterationClientUpdate): Mutation {
     const it = this.iterations.get(u.iterationId);
     if (!it) throw internal(`client ${u.iterationClientId} acquires unknown iteration ${u.iterationId}`);
     if (this.iterationForClient.has(u.iterationClientId)) throw internal(`client ${u.iterationClientId} already acquired`);
-    this.iterationForClient.set(u.iterationClientId, it);
-    it.numClients++;
-    this.nextIterationClientId = maxPlusOne(this.nextIterationClientId, u.iterationClientId);
+    return () => {
+      this.iterationForClient.set(u.iterationClientId, it);
+      it.numClients++;
+      this.nextIterationClientId = maxPlusOne(this.nextIterationClientId, u.iterationClientId);
+    };
   }
 
-  private releaseIterationClient(u: ReleaseIterationClientUpdate): void {
+  private releaseIterationClient(u: ReleaseIterationClientUpdate): Mutation {
     const it = this.iterationForClient.get(u.iterationClientId);
     if (!it) throw internal(`release of unknown client ${u.iterationClientId}`);
-    it.numClients--;
-    it.lastClientReleasedMicros = u.timeMicros;
-    this.iterationForClient.delete(u.iterationClientId);
+    return () => {
+      it.numClients--;
+      it.lastClientReleasedMicros = u.timeMicros;
+      this.iterationForClient.delete(u.iterationClientId);
+    };
   }
 
-  private garbageCollectIteration(u: GarbageCollectIterationUpdate): void {
+  private garbageCollectIteration(u: GarbageCollectIterationUpdate): Mutation {
     const it = this.iterations.get(u.iterationId);
     if (!it) throw internal(`garbage collection of unknown iteration ${u.iterationId}`);
-    for (const task of this.tasksByIteration.get(it.id) ?? []) {
-      task.finished = true;
-      this.tasksByWorker.get(task.workerAddress)?.delete(task.id);
-    }
-    it.finished = true;
-    it.garbageCollected = true;
+    return () => {
+      for (const task of this.tasksByIteration.get(it.id) ?? []) {
+        task.finished = true;
+        this.tasksByWorker.get(task.workerAddress)?.delete(task.id);
+      }
+      it.finished = true;
+      it.garbageCollected = true;
+    };
   }
 
-  private removeTask(u: RemoveTaskUpdate): void {
+  private removeTask(u: RemoveTaskUpdate): Mutation {
     const task = this.tasks.get(u.taskId);
     if (!task) throw internal(`removal of unknown task ${u.taskId}`);
-    task.removed = true;
-    const list = this.tasksByIteration.get(task.iteration.id);
-    const i = list ? list.indexOf(task) : -1;
-    if (list && i >= 0) list.splice(i, 1);
-    this.tasksByWorker.get(task.workerAddress)?.delete(task.id);
-    this.tasks.delete(task.id);
+    return () => {
+      task.removed = true;
+      const list = this.tasksByIteration.get(task.iteration.id);
+      const i = list ? list.indexOf(task) : -1;
+      if (list && i >= 0) list.splice(i, 1);
+      const pending = task.iteration.pendingTasks.findIndex((p) => p.task === task);
+      if (pending >= 0) task.iteration.pendingTasks.splice(pending, 1);
+      this.tasksByWorker.get(task.workerAddress)?.delete(task.id);
+      this.tasks.delete(task.id);
+    };
   }
 
-  private createPendingTask(u: CreatePendingTaskUpdate): void {
+  private createPendingTask(u: CreatePendingTaskUpdate): Mutation {
     const it = this.checkNewTask(u.taskId, u.iterationId, u.workerAddress);
-    const task = this.newTask(u.taskId, it, u);
-    it.pendingTasks.push({ task, targetRound: u.startingRound, readyConsumers: new Set(), failures: 0 });
+    return () => {
+      const task = this.newTask(u.taskId, it, u);
+      it.pendingTasks.push({ task, targetRound: u.startingRound, readyConsumers: new Set(), failures: 0 });
+    };
   }
 
-  private clientHeartbeat(u: ClientHeartbeatUpdate): void {
+  private clientHeartbeat(u: ClientHeartbeatUpdate): Mutation {
     const it = this.iterationForClient.get(u.iterationClientId);
     if (!it) throw internal(`ClientHeartbeatUpdate for unknown client ${u.iterationClientId}`);
     const head = it.pendingTasks[0];
-    if (!head || it.job.numConsumers === undefined) {
+    const numConsumers = it.job.numConsumers;
+    if (!head || numConsumers === undefined) {
       throw internal(`ClientHeartbeatUpdate for iteration ${it.id} without a pending round-robin task`);
     }
-    if (u.taskRejected) {
-      head.failures++;
-      head.readyConsumers.clear();
-      head.targetRound = u.taskRejected.newTargetRound;
-    }
-    if (u.taskAccepted) {
-      head.readyConsumers.add(u.iterationClientId);
-      if (BigInt(head.readyConsumers.size) === it.job.numConsumers) {
-        head.task.startingRound = head.targetRound;
-        this.tasksByIteration.get(it.id)?.push(head.task);
-        it.pendingTasks.shift();
+    return () => {
+      if (u.taskRejected) {
+        head.failures++;
+        head.readyConsumers.clear();
+        head.targetRound = u.taskRejected.newTargetRound;
       }
-    }
+      if (u.taskAccepted) {
+        head.readyConsumers.add(u.iterationClientId);
+        if (BigInt(head.readyConsumers.size) === numConsumers) {
+          head.task.startingRound = head.targetRound;
+          this.tasksByIteration.get(it.id)?.push(head.task);
+          it.pendingTasks.shift();
+        }
+      }
+    };
   }
 
-  private createTask(u: CreateTaskUpdate): void {
+  private createTask(u: CreateTaskUpdate): Mutation {
     const it = this.checkNewTask(u.taskId, u.iterationId, u.workerAddress);
-    const task = this.newTask(u.taskId, it, u);
-    this.tasksByIteration.get(it.id)?.push(task);
+    return () => {
+      const task = this.newTask(u.taskId, it, u);
+      this.tasksByIteration.get(it.id)?.push(task);
+    };
   }
 
-  private finishTask(u: FinishTaskUpdate): void {
+  private finishTask(u: FinishTaskUpdate): Mutation {
     const task = this.tasks.get(u.taskId);
     if (!task) throw internal(`completion of unknown task ${u.taskId}`);
-    task.finished = true;
-    this.tasksByWorker.get(task.workerAddress)?.delete(task.id);
-    const all = this.tasksByIteration.get(task.iteration.id) ?? [];
-    task.iteration.finished = all.every((t) => t.finished);
+    return () => {
+      task.finished = true;
+      this.tasksByWorker.get(task.workerAddress)?.delete(task.id);
+      const all = this.tasksByIteration.get(task.iteration.id) ?? [];
+      task.iteration.finished = all.every((t) => t.finished);
+    };
   }
 
-  private recordCompressionDecision(u: CompressionDisabledAtRuntimeUpdate): void {
+  private recordCompressionDecision(u: CompressionDisabledAtRuntimeUpdate): Mutation {
     if (!this.datasets.has(u.datasetId)) throw internal(`compression decision for unknown dataset ${u.datasetId}`);
-    this.compressionDecisions.set(u.datasetId, u.compressionDisabled);
+    return () => {
+      this.compressionDecisions.set(u.datasetId, u.compressionDisabled);
+    };
   }
 
   private checkNewTask(taskId: bigint, iterationId: bigint, workerAddress: string): Iteration {

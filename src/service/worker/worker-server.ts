@@ -10,11 +10,20 @@ import { ProcessTaskResponseSchema, WorkerService } from "../../gen/tensorflow/c
 import { TfDataError } from "../../core/errors.js";
 import { WorkerConfig, type WorkerConfigInit } from "../config.js";
 import { guard } from "../errors.js";
+import { ElementStreamService } from "../../gen/tfdata/v1/transfer_pb.js";
 import { platform, type ListeningServer } from "../platform.js";
 import { DispatcherClient } from "../client/dispatcher-client.js";
 import { retry, sleep } from "../client/retry.js";
 import { defaultPipelineDeps, type PipelineDeps, type TaskInitContext } from "./task-pipeline.js";
 import { WorkerState } from "./worker-state.js";
+import { guardStream } from "./element-stream.js";
+
+/**
+ * Element responses are never compressed on the wire: elements are already snappy-compressed when
+ * compression is on, and gzip would cost more CPU than loopback or LAN bandwidth saves (TF's
+ * client offers gzip, which Connect otherwise applies to every response of 1 KiB or more).
+ */
+export const ELEMENT_HANDLER_OPTIONS = { compressMinBytes: Number.MAX_SAFE_INTEGER } as const;
 
 /** How long a failed `WorkerUpdate` waits before it is sent again (TF: 5 s). */
 export const TASK_COMPLETION_RETRY_MS = 5_000;
@@ -80,6 +89,7 @@ export class WorkerServer {
     this.resetJoin();
     this.state = new WorkerState({
       initContext: () => this.initContext(),
+      elementStream: this.internals.elementStream,
       onTaskCompleted: () => this.completionWake?.(),
     });
     if (start) this.start().catch(() => {});
@@ -189,7 +199,12 @@ export class WorkerServer {
           Code.Unimplemented,
         );
       }),
-    });
+    }, ELEMENT_HANDLER_OPTIONS);
+    if (!this.internals.elementStream) return;
+    router.service(ElementStreamService, {
+      streamElements: (req, ctx) => guardStream(state.streamElements(req, ctx.signal)),
+      grantCredits: guard((req) => state.streams.grantCredits(req)),
+    }, ELEMENT_HANDLER_OPTIONS);
   }
 
   private initContext(): TaskInitContext {

@@ -24,6 +24,8 @@ import {
   CompressedElementSchema,
   UncompressedElementSchema,
 } from "../../gen/tensorflow/core/framework/dataset_pb.js";
+import type { StreamElementsRequest, StreamElementsResponse } from "../../gen/tfdata/v1/transfer_pb.js";
+import { ELEMENT_STREAM_PROTOCOL, ElementStreams } from "./element-stream.js";
 import { initializeTask, type TaskInitContext } from "./task-pipeline.js";
 import type { TaskRunner, WireElement } from "./task-runner.js";
 
@@ -69,6 +71,8 @@ class WorkerTask {
 export interface WorkerStateHooks {
   /** Context for task initialisation (available once the worker is bound). */
   readonly initContext: () => TaskInitContext;
+  /** Whether the `tfdata.v1` element stream is served and advertised. */
+  readonly elementStream?: boolean;
   /** Called when a task reached end of sequence and its completion should be reported. */
   readonly onTaskCompleted: () => void;
 }
@@ -89,8 +93,16 @@ export class WorkerState {
   private readonly deletedTasks = new Set<bigint>();
   /** Completed tasks not yet acknowledged by `WorkerUpdate`. */
   private readonly pendingCompleted = new Set<bigint>();
+  /** Open `tfdata.v1` element streams. */
+  readonly streams: ElementStreams;
 
-  constructor(private readonly hooks: WorkerStateHooks) {}
+  constructor(private readonly hooks: WorkerStateHooks) {
+    this.streams = new ElementStreams({
+      openTask: (taskId) => this.openTask(taskId),
+      checkServing: () => this.checkServing(),
+      markCompleted: (taskId) => this.markCompleted(taskId),
+    });
+  }
 
   /** Number of tasks held (TF's `WorkerServer._num_tasks()`). */
   get numTasks(): number {
@@ -110,26 +122,44 @@ export class WorkerState {
 
   /** `GetElement` (spec §2.3). */
   async getElement(req: GetElementRequest, ctx?: HandlerContext): Promise<GetElementResponse> {
+    const opened = await this.openTask(req.taskId);
+    if (opened === "finished") return create(GetElementResponseSchema, { endOfSequence: true });
+    const result = await opened.runner.getNext({ allowSkip: req.allowSkip });
+    switch (result.kind) {
+      case "skip":
+        return create(GetElementResponseSchema, { skipTask: true });
+      case "end":
+        this.markCompleted(req.taskId);
+        return create(GetElementResponseSchema, { endOfSequence: true });
+      case "element":
+        return elementResponse(result.element, result.elementIndex, wantsJson(ctx));
+    }
+  }
+
+  /** `tfdata.v1.ElementStreamService/StreamElements` (see element-stream.ts). */
+  streamElements(req: StreamElementsRequest, signal: AbortSignal): AsyncGenerator<StreamElementsResponse> {
+    return this.streams.streamElements(req, signal);
+  }
+
+  /**
+   * A task's runner for a read, initialising the task on first use; `"finished"` for a task the
+   * dispatcher deleted (reads answer end of sequence). Throws what GetElement answers otherwise.
+   */
+  private async openTask(taskId: bigint): Promise<{ runner: TaskRunner; current: () => boolean } | "finished"> {
     this.checkServing();
-    const taskId = req.taskId;
     const task = this.tasks.get(taskId);
     if (!task) return this.unknownTask(taskId);
     const runner = await task.ensureInitialized(this.hooks.initContext());
     this.checkServing();
     if (this.tasks.get(taskId) !== task) return this.unknownTask(taskId); // deleted while initialising
-    const result = await runner.getNext({ allowSkip: req.allowSkip });
-    switch (result.kind) {
-      case "skip":
-        return create(GetElementResponseSchema, { skipTask: true });
-      case "end":
-        if (!this.pendingCompleted.has(taskId)) {
-          this.pendingCompleted.add(taskId);
-          this.hooks.onTaskCompleted();
-        }
-        return create(GetElementResponseSchema, { endOfSequence: true });
-      case "element":
-        return elementResponse(result.element, result.elementIndex, wantsJson(ctx));
-    }
+    return { runner, current: () => this.tasks.get(taskId) === task };
+  }
+
+  /** Records that a task reached end of sequence, once, and wakes the completion reporter. */
+  private markCompleted(taskId: bigint): void {
+    if (this.pendingCompleted.has(taskId)) return;
+    this.pendingCompleted.add(taskId);
+    this.hooks.onTaskCompleted();
   }
 
   /** `GetWorkerTasks`: the tasks held, with the fields TF fills. */
@@ -147,7 +177,12 @@ export class WorkerState {
   heartbeatRequest(workerTags: readonly string[]): MessageInitShape<typeof WorkerHeartbeatRequestSchema> {
     return {
       workerAddress: this.workerAddress,
-      transferServers: [{ protocol: GRPC_TRANSFER_PROTOCOL, address: this.workerAddress }],
+      // The mandatory gRPC entry first (TF peers use it); then our streaming extension, which TF's
+      // client skips because it only picks "grpc" unless a data_transfer_protocol is requested.
+      transferServers: [
+        { protocol: GRPC_TRANSFER_PROTOCOL, address: this.workerAddress },
+        ...(this.hooks.elementStream ? [{ protocol: ELEMENT_STREAM_PROTOCOL, address: this.workerAddress }] : []),
+      ],
       workerTags: [...workerTags],
       workerUid: OSS_WORKER_UID,
       currentTasks: [...this.tasks.keys()],
@@ -168,6 +203,7 @@ export class WorkerState {
       this.tasks.get(taskId)?.stop();
       this.tasks.delete(taskId);
       this.rememberFinished(taskId);
+      this.streams.taskStopped(taskId);
       // The dispatcher no longer counts this task as ours, so there is nothing to report for it
       // (this also ends TF's endless "Task N not found" WorkerUpdate loop after a dispatcher restart).
       this.pendingCompleted.delete(taskId);
@@ -188,6 +224,7 @@ export class WorkerState {
   stopAll(): void {
     this.cancelled = true;
     for (const task of this.tasks.values()) task.stop();
+    this.streams.stopAll();
   }
 
   private checkServing(): void {
@@ -195,7 +232,7 @@ export class WorkerState {
     if (!this.registered) throw new ConnectError("Worker has not yet registered with dispatcher.", Code.Unavailable);
   }
 
-  private unknownTask(taskId: bigint): GetElementResponse {
+  private unknownTask(taskId: bigint): "finished" {
     if (this.deletedTasks.has(taskId)) {
       throw new ConnectError(
         `Got request for local task ${taskId} of worker ${this.workerAddress}, which has been deleted. ` +
@@ -204,7 +241,7 @@ export class WorkerState {
         Code.FailedPrecondition,
       );
     }
-    if (this.finishedTasks.has(taskId)) return create(GetElementResponseSchema, { endOfSequence: true });
+    if (this.finishedTasks.has(taskId)) return "finished";
     // Perhaps the task has not reached us yet: the client keeps retrying.
     throw new ConnectError(`Task ${taskId} not found`, Code.Unavailable);
   }

@@ -5,8 +5,9 @@
  * generator does with `tf.random.set_seed`.
  */
 import { Dataset } from "../../../src/dataset/index.js";
+import { tuple } from "../../../src/dataset/source-values.js";
 import { setRandomSeed } from "../../../src/dataset/random-seed.js";
-import type { SymbolicTensor as T } from "../../../src/graph/trace/index.js";
+import { stack, type SymbolicTensor as T } from "../../../src/graph/trace/index.js";
 
 /** One case: how to build our twin of TF's pipeline. */
 export interface FunctionCase {
@@ -51,6 +52,13 @@ export const CASES: Readonly<Record<string, FunctionCase>> = {
   flat_map_of_interleave: {
     build: () => D.range(1, 3).flatMap((x: T) => D.range(x, x.add(2)).interleave((y: T) => D.range(y), { cycleLength: 2 })),
   },
+  flat_map_two_sources: { build: () => D.range(3).flatMap((x: T) => D.range(x).concatenate(D.range(2))) },
+  flat_map_slices: {
+    build: () => D.range(3).map((x: T) => stack([x, x.add(1)])).flatMap((v: T) => D.fromTensorSlices(v)),
+  },
+  interleave_from_tensors_repeat: {
+    build: () => D.range(1, 4).interleave((x: T) => D.fromTensors(x).repeat(x), { cycleLength: 2, blockLength: 2 }),
+  },
   flat_map_filter_scan: {
     build: () => D.range(5).flatMap((x: T) => D.range(x)).filter((x: T) => x.greater(0)).scan(0n, (s: T, x: T) => [s.add(x), s]),
   },
@@ -68,6 +76,9 @@ export const CASES: Readonly<Record<string, FunctionCase>> = {
   interleave_parallel_autotune: {
     build: () => D.range(4).interleave((x: T) => D.range(x), { cycleLength: 2, numParallelCalls: AUTOTUNE }),
   },
+  interleave_dynamic_batch: {
+    build: () => D.range(1, 4).interleave((x: T) => D.range(10).take(x.mul(2)).batch(x), { cycleLength: 2 }),
+  },
   interleave_nondeterministic: {
     build: () => D.range(4).interleave((x: T) => D.range(x.mul(5), x.mul(5).add(3)),
       { cycleLength: 2, numParallelCalls: 2, deterministic: false }),
@@ -75,7 +86,7 @@ export const CASES: Readonly<Record<string, FunctionCase>> = {
   // scan
   scan_sum: { build: () => D.range(6).scan(0n, (s: T, x: T) => [s.add(x), s.mul(x)]) },
   scan_tuple_state: {
-    build: () => D.range(5).scan([0n, 1n], (s: T[], x: T) => [[s[0].add(x), s[1].mul(2)], s[0].sub(s[1])]),
+    build: () => D.range(5).scan(tuple(0n, 1n), (s: T[], x: T) => [[s[0].add(x), s[1].mul(2)], s[0].sub(s[1])]),
   },
   scan_int32_state: { build: () => D.range(4).scan(0, (s: T, x: T) => [s.add(1), x.cast("int32").mul(s)]) },
   // shuffle

@@ -36,14 +36,26 @@ export interface FunctionFixture {
   readonly epochs: readonly (readonly (readonly ComponentJson[])[])[];
 }
 
-let cache: readonly FunctionFixture[] | undefined;
+interface FixtureFile {
+  cases: FunctionFixture[];
+  tfOnly: FunctionFixture[];
+}
 
-/** All fixtures, in the generator's order. */
-export function fixtures(): readonly FunctionFixture[] {
-  cache ??= (JSON.parse(readFileSync(join(REPO_ROOT, "test/fixtures/function-datasets/fixtures.json"), "utf8")) as {
-    cases: FunctionFixture[];
-  }).cases;
+let cache: FixtureFile | undefined;
+
+function file(): FixtureFile {
+  cache ??= JSON.parse(readFileSync(join(REPO_ROOT, "test/fixtures/function-datasets/fixtures.json"), "utf8")) as FixtureFile;
   return cache;
+}
+
+/** All fixtures with a TS twin, in the generator's order. */
+export function fixtures(): readonly FunctionFixture[] {
+  return file().cases;
+}
+
+/** Fixtures of graphs only TF builds (they must run in our core). */
+export function tfOnlyFixtures(): readonly FunctionFixture[] {
+  return file().tfOnly;
 }
 
 /** The fixture named `name`. */

@@ -5,10 +5,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { getCore } from "../../../src/core/core.js";
 import { lower } from "../../../src/graph/lower.js";
-import { expectedEpoch, fixtureGraph, fixtures, ordered, tensorKey } from "./fixtures.js";
+import { expectedEpoch, fixtureGraph, fixtures, ordered, tensorKey, tfOnlyFixtures } from "./fixtures.js";
 import { keepsDatasets, runPasses } from "./passes.js";
 
-for (const f of fixtures()) {
+for (const f of [...fixtures(), ...tfOnlyFixtures()]) {
   test(`${f.name}: TF's graph runs in our core with TF's elements`, async () => {
     const core = await getCore();
     const { plan, cardinality } = lower(fixtureGraph(f));

@@ -12,6 +12,10 @@ import { DispatchServer } from "../../../src/service/dispatch-server.js";
 import { DispatcherService } from "../../../src/gen/tensorflow/core/data/service/dispatcher_pb.js";
 import { WorkerService } from "../../../src/gen/tensorflow/core/data/service/worker_pb.js";
 import type { TaskDef } from "../../../src/gen/tensorflow/core/data/service/common_pb.js";
+import {
+  MaybeRemoveTaskResponseSchema,
+  WorkerUpdateResponseSchema,
+} from "../../../src/gen/tensorflow/core/data/service/dispatcher_pb.js";
 import { completed, heartbeat, iterationRequest, jobRequest, registerRequest, ShardingPolicy, clientHeartbeat } from "./fixtures.js";
 
 setPlatform(nodePlatform);
@@ -163,11 +167,11 @@ rpcs("a full parallel_epochs flow: register worker, dataset, job, iteration, Pro
   assert.is(meta.metadata?.cardinality, 10n);
   assert.is((await client.getDataServiceConfig({})).config?.deploymentMode, 0);
   const dc = await client.disableCompressionAtRuntime({ datasetId, disableCompressionAtRuntime: true });
-  assert.equal(dc.decision, { case: "noCompressionToDisable", value: true });
+  assert.equal(dc.decision, { case: "noCompressionToDisable", value: true }); // registered with COMPRESSION_OFF
   await client.releaseIterationClient({ iterationClientId });
 });
 
-rpcs("error codes: NOT_FOUND, INVALID_ARGUMENT, UNIMPLEMENTED (naming the RPC)", async () => {
+rpcs("error codes: NOT_FOUND, INVALID_ARGUMENT, FAILED_PRECONDITION, UNIMPLEMENTED (naming the RPC)", async () => {
   assert.equal(await code(client.getDatasetDef({ datasetId: "nope" })), [Code.NotFound, "Dataset id nope not found"]);
   assert.equal(await code(client.getDataServiceMetadata({ datasetId: "nope" })), [Code.NotFound, "Dataset id nope not found"]);
   assert.is((await code(client.getDatasetDef({ datasetId: "" })))[0], Code.InvalidArgument);
@@ -176,14 +180,16 @@ rpcs("error codes: NOT_FOUND, INVALID_ARGUMENT, UNIMPLEMENTED (naming the RPC)",
   assert.is((await code(client.clientHeartbeat({ iterationClientId: 99999n })))[0], Code.NotFound);
   assert.equal(await code(client.releaseIterationClient({ iterationClientId: 99999n })),
     [Code.NotFound, "Iteration client id not found: 99999"]);
-  assert.equal(await code(client.workerUpdate(completed("x:1", 77777n))), [Code.NotFound, "Task 77777 not found"]);
+  // Unknown tasks in WorkerUpdate are skipped, not fatal (TF #52252 fixed).
+  assert.equal(await client.workerUpdate(completed("x:1", 77777n)), create(WorkerUpdateResponseSchema, {}));
   assert.is((await code(client.workerHeartbeat(heartbeat("not an address"))))[0], Code.InvalidArgument);
   assert.is((await code(client.getOrRegisterDataset({})))[0], Code.InvalidArgument);
-  const dyn = await code(client.getOrCreateJob(jobRequest("1000", { policy: ShardingPolicy.DYNAMIC })));
-  assert.is(dyn[0], Code.Unimplemented);
+  const fileShard = await code(client.getOrCreateJob(jobRequest("1000", { policy: ShardingPolicy.FILE })));
+  assert.is(fileShard[0], Code.FailedPrecondition);
+  assert.match(fileShard[1], "DispatcherConfig.workerAddresses");
+  assert.equal(await code(client.getSplit({ iterationId: 2999n })), [Code.NotFound, "Iteration id 2999 not found"]);
+  assert.equal(await client.maybeRemoveTask({ taskId: 4999n }), create(MaybeRemoveTaskResponseSchema, { removed: true }));
   for (const [rpc, call] of [
-    ["GetSplit", () => client.getSplit({})],
-    ["MaybeRemoveTask", () => client.maybeRemoveTask({})],
     ["Snapshot", () => client.snapshot({})],
     ["GetSnapshotSplit", () => client.getSnapshotSplit({})],
     ["GetSnapshotStreams", () => client.getSnapshotStreams({})],

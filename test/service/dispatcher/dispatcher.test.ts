@@ -120,21 +120,29 @@ test("a named job with different parameters is refused with TF's message", async
     "Existing target workers: <AUTO>; got <LOCAL>. ");
 });
 
-test("processing modes other than OFF, coordinated reads and the cross-trainer cache are UNIMPLEMENTED, naming them", async () => {
+test("every processing mode, coordinated reads and the cross-trainer cache create jobs; impossible combinations are refused", async () => {
   const { d } = makeDispatcher();
   const { datasetId } = await d.getOrRegisterDataset(registerRequest());
-  const dyn = await rejection(d.getOrCreateJob(jobRequest(datasetId, { policy: ShardingPolicy.DYNAMIC })));
-  assert.is(dyn.code, "Unimplemented");
-  assert.match(dyn.message, 'DYNAMIC ("distributed_epoch")');
+  assert.is((await d.getOrCreateJob(jobRequest(datasetId, { policy: ShardingPolicy.DYNAMIC }))).jobId, 5000n);
+  assert.is(d.debugState.jobFromId(5000n).shardingPolicy, ShardingPolicy.DYNAMIC);
+  // Static sharding needs DispatcherConfig.workerAddresses (TF would fail every task assignment later).
   for (const policy of [ShardingPolicy.FILE, ShardingPolicy.DATA, ShardingPolicy.FILE_OR_DATA, ShardingPolicy.HINT]) {
     const err = await rejection(d.getOrCreateJob(jobRequest(datasetId, { policy })));
-    assert.is(err.code, "Unimplemented");
-    assert.match(err.message, ShardingPolicy[policy]);
+    assert.is(err.code, "FailedPrecondition");
+    assert.match(err.message, `Static sharding policy ${ShardingPolicy[policy]} needs a fixed worker list`);
   }
-  assert.match((await rejection(d.getOrCreateJob(jobRequest(datasetId, { name: "rr", numConsumers: 2n })))).message,
-    "Coordinated reads");
-  assert.match((await rejection(d.getOrCreateJob(jobRequest(datasetId, { name: "c", cache: true })))).message,
-    "cross-trainer cache");
+  assert.is((await d.getOrCreateJob(jobRequest(datasetId, { name: "rr", numConsumers: 2n }))).jobId, 5001n);
+  assert.is(d.debugState.jobByName("rr")?.numConsumers, 2n);
+  assert.is((await d.getOrCreateJob(jobRequest(datasetId, { name: "c", cache: true }))).jobId, 5002n);
+  assert.is(d.debugState.jobByName("c")?.useCrossTrainerCache, true);
+  assert.match((await rejection(d.getOrCreateJob(jobRequest(datasetId, { numConsumers: 2n })))).message,
+    "num_consumers (coordinated reads) needs a job_name");
+  assert.match((await rejection(d.getOrCreateJob(jobRequest(datasetId, { name: "x", numConsumers: 2n, cache: true })))).message,
+    "cannot be combined with the cross-trainer cache");
+  assert.match((await rejection(d.getOrCreateJob(jobRequest(datasetId, { name: "x", numConsumers: 2n, target: TargetWorkers.LOCAL })))).message,
+    'target_workers="LOCAL"');
+  assert.match((await rejection(d.getOrCreateJob(jobRequest(datasetId, { cache: true })))).message,
+    "The cross-trainer cache needs a job_name");
   assert.is((await rejection(d.getOrCreateJob(jobRequest(datasetId, { policy: 9 as ShardingPolicy })))).code,
     "InvalidArgument");
   assert.is((await rejection(d.getOrCreateJob(jobRequest(datasetId, { numConsumers: 0n })))).code, "InvalidArgument");
@@ -142,8 +150,8 @@ test("processing modes other than OFF, coordinated reads and the cross-trainer c
   assert.is((await rejection(d.getOrCreateJob(jobRequest("nope")))).code, "NotFound");
   assert.is((await rejection(d.getOrCreateJob(jobRequest("")))).code, "InvalidArgument");
   // Nothing was created by the refused calls.
-  assert.is(d.debugState.nextAvailableJobId(), 5000n);
-  assert.is(d.debugState.jobByName("rr"), undefined);
+  assert.is(d.debugState.nextAvailableJobId(), 5003n);
+  assert.is(d.debugState.jobByName("x"), undefined);
 });
 
 test("iterations: ids from 2000, clients from 3000, tasks from 4000, one task per worker, pushed by ProcessTask", async () => {
@@ -225,23 +233,25 @@ test("worker heartbeat: new_tasks are assigned tasks not held, tasks_to_delete a
   assert.equal(d.debugState.worker("w1:1")?.tags, []);
 });
 
-test("WorkerUpdate with an unknown task fails NOT_FOUND and applies nothing of the batch", async () => {
+test("WorkerUpdate with an unknown task skips that item and applies the others (TF #52252 fixed)", async () => {
   const { d } = makeDispatcher();
   await d.workerHeartbeat(heartbeat("w1:1"));
   const { datasetId } = await d.getOrRegisterDataset(registerRequest());
   const { jobId } = await d.getOrCreateJob(jobRequest(datasetId));
   await d.getOrCreateIteration(iterationRequest(jobId));
-  const err = await rejection(d.workerUpdate(completed("w1:1", 4000n, 4242n)));
-  assert.is(err.code, "NotFound");
-  assert.is(err.message, "Task 4242 not found");
-  assert.is(d.debugState.taskFromId(4000n).finished, false);
+  await d.getOrCreateIteration(iterationRequest(jobId, 1n)); // another anonymous-job repetition: task 4001
+  // TF fails the whole batch with NOT_FOUND "Task 4242 not found" and the worker retries forever.
+  await d.workerUpdate(completed("w1:1", 4242n, 4000n));
+  assert.is(d.debugState.taskFromId(4000n).finished, true);
+  assert.is(d.debugState.taskFromId(4001n).finished, false);
+  assert.is(d.debugState.hasTask(4242n), false);
   assert.is((await rejection(d.workerUpdate(create(WorkerUpdateRequestSchema, {
     updates: [{ taskId: -1n, completed: true }],
   })))).code, "InvalidArgument");
   // Duplicates are ignored.
-  await d.workerUpdate(completed("w1:1", 4000n, 4000n));
-  await d.workerUpdate(completed("w1:1", 4000n));
-  assert.is(d.debugState.taskFromId(4000n).finished, true);
+  await d.workerUpdate(completed("w1:1", 4001n, 4001n));
+  await d.workerUpdate(completed("w1:1", 4001n));
+  assert.is(d.debugState.taskFromId(4001n).finished, true);
 });
 
 test("client heartbeat lists tasks and iteration_finished; unknown or released clients are NOT_FOUND", async () => {
@@ -282,7 +292,7 @@ test("GetOrCreateIteration validates job id and repetition", async () => {
   assert.is(d.debugState.nextAvailableIterationClientId(), 3000n);
 });
 
-test("compression decision: the first caller decides; OFF and FORCED_SNAPPY have nothing to disable", async () => {
+test("compression decision: the first caller decides (SNAPPY, FORCED_SNAPPY); OFF has nothing to disable (TF 2.21)", async () => {
   const { d } = makeDispatcher();
   const snappy = (await d.getOrRegisterDataset(registerRequest({ compression: Compression.SNAPPY }))).datasetId;
   const off = (await d.getOrRegisterDataset(registerRequest({ compression: Compression.OFF }))).datasetId;
@@ -292,7 +302,9 @@ test("compression decision: the first caller decides; OFF and FORCED_SNAPPY have
   assert.equal((await ask(snappy, true)).decision, { case: "compressionDisabledAtRuntime", value: true });
   assert.equal((await ask(snappy, false)).decision, { case: "compressionDisabledAtRuntime", value: true });
   assert.equal((await ask(off, true)).decision, { case: "noCompressionToDisable", value: true });
-  assert.equal((await ask(forced, true)).decision, { case: "noCompressionToDisable", value: true });
+  // Checked against a TF 2.21 dispatcher: only COMPRESSION_OFF answers no_compression_to_disable.
+  assert.equal((await ask(forced, false)).decision, { case: "compressionDisabledAtRuntime", value: false });
+  assert.equal((await ask(forced, true)).decision, { case: "compressionDisabledAtRuntime", value: false });
   assert.is((await rejection(ask("nope", true))).code, "NotFound");
   assert.is((await rejection(ask("nope", true))).message, "Dataset id nope not found");
 });
@@ -310,7 +322,7 @@ test("invalid worker heartbeats are refused and register nothing", async () => {
 });
 
 test("maintenance releases silent clients and garbage-collects client-less iterations; GC'd keys are recreated", async () => {
-  const { d, clock } = makeDispatcher({ jobGcTimeoutMs: 1000, clientTimeoutMs: 500, workerTimeoutMs: 2000 });
+  const { d, clock } = makeDispatcher({ jobGcTimeoutMs: 1000, clientTimeoutMs: 500, workerTimeoutMs: 60_000 });
   await d.workerHeartbeat(heartbeat("w1:1"));
   const { datasetId } = await d.getOrRegisterDataset(registerRequest());
   const { jobId } = await d.getOrCreateJob(jobRequest(datasetId, { name: "j" }));
@@ -333,14 +345,14 @@ test("maintenance releases silent clients and garbage-collects client-less itera
   assert.is(it.garbageCollected, true);
   assert.is(it.finished, true);
   assert.equal(d.debugState.tasksForWorker("w1:1"), []);
-  assert.equal(d.missingWorkers(), ["w1:1"]); // silent for 11.6 s > 2 s
+  assert.equal(d.missingWorkers(), []); // silent for 11.6 s < 60 s
   // The same key creates a fresh iteration.
   const again = await d.getOrCreateIteration(iterationRequest(jobId, 0n));
   assert.is(d.debugState.iterationByKey("j", 0n)?.id, 2001n);
   const hb = await d.clientHeartbeat(clientHeartbeat(again.iterationClientId));
   assert.equal(hb.taskInfo.map((t) => t.taskId), [4001n]);
-  await d.workerHeartbeat(heartbeat("w1:1", [4000n]));
-  assert.equal(d.missingWorkers(), []); // back
+  const back = await d.workerHeartbeat(heartbeat("w1:1", [4000n]));
+  assert.equal(back.tasksToDelete, [4000n]); // the collected iteration's task
 });
 
 test("GC waits for the last client's release; a worker still holding a GC'd task is told to delete it", async () => {

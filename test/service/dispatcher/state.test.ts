@@ -133,4 +133,83 @@ test("removing a task drops it from its iteration and worker; GC finishes an ite
   assert.is(s.iterationByKey("j", 0n)?.id, 2001n);
 });
 
+test("check() throws exactly when apply() would, and never changes anything", () => {
+  const s = new DispatcherState();
+  for (const x of log()) s.apply(x);
+  const before = snapshot(s);
+  s.check(u({ case: "finishTask", value: { taskId: 4001n } }));
+  s.check(u({ case: "registerWorker", value: { workerAddress: "w3:3" } }));
+  assert.equal(snapshot(s), before);
+  assert.throws(() => s.check(u({ case: "finishTask", value: { taskId: 4999n } })), /completion of unknown task 4999/);
+  assert.equal(snapshot(s), before);
+});
+
+/** A DYNAMIC iteration 2000 with two split providers. */
+function dynamicState(): DispatcherState {
+  const s = new DispatcherState();
+  s.apply(u({ case: "registerDataset", value: { datasetId: "1000", metadata: {} } }));
+  s.apply(u({ case: "createJob", value: { jobId: 5000n, jobName: "d", datasetId: "1000",
+    processingModeDef: { shardingPolicy: ShardingPolicy.DYNAMIC } } }));
+  s.apply(u({ case: "createIteration", value: { iterationId: 2000n, jobId: 5000n, repetition: 0n, numSplitProviders: 2n } }));
+  return s;
+}
+
+const split = (repetition: bigint, p: bigint, finished = false) =>
+  u({ case: "produceSplit", value: { iterationId: 2000n, repetition, splitProviderIndex: p, finished } });
+
+test("split cursor: produced splits count per provider; end of splits moves to the next repetition at 0", () => {
+  const s = dynamicState();
+  const des = () => s.iterationFromId(2000n).distributedEpochState!;
+  s.apply(split(0n, 0n));
+  s.apply(split(0n, 0n));
+  s.apply(split(0n, 1n));
+  assert.equal([des().repetitions, des().indices], [[0n, 0n], [2n, 1n]]);
+  s.apply(split(0n, 0n, true));
+  assert.equal([des().repetitions, des().indices], [[1n, 0n], [0n, 1n]]);
+  // An update for an older repetition is inconsistent (GetSplit answers end_of_splits without one).
+  assert.throws(() => s.apply(split(0n, 0n)), /repetition 0 < current 1/);
+  assert.throws(() => s.apply(split(0n, 2n)), /split provider index 2 out of range/);
+});
+
+test("split cursor (deliberate fix of TF): skipping to a later repetition restarts the provider at 0", () => {
+  // TF keeps counting from the old position (its journal then restores the provider past splits
+  // it never handed out); the live provider was reset, so the cursor must be too.
+  const s = dynamicState();
+  const des = () => s.iterationFromId(2000n).distributedEpochState!;
+  for (let i = 0; i < 5; i++) s.apply(split(0n, 1n));
+  s.apply(split(2n, 1n));
+  assert.equal([des().repetitions, des().indices], [[0n, 2n], [0n, 1n]]);
+  s.apply(split(2n, 1n, true));
+  assert.equal([des().repetitions, des().indices], [[0n, 3n], [0n, 0n]]);
+});
+
+test("static-sharding worker indices follow registrations, and replay restores them", () => {
+  const workerAddresses = ["a:1", "b:%port%", "b:%port%", "c"];
+  const reg = (a: string) => u({ case: "registerWorker", value: { workerAddress: a } });
+  const s = new DispatcherState({ workerAddresses });
+  for (const a of ["b:7", "c:9", "a:1", "b:8"]) {
+    s.validateWorker(a);
+    s.apply(reg(a));
+  }
+  assert.equal(["a:1", "b:7", "b:8", "c:9"].map((a) => s.workerIndex(a)), [0, 1, 2, 3]);
+  assert.throws(() => s.validateWorker("b:9"), /Failed to assign an index for worker b:9. Configured workers list: \[a:1, b:7, b:8, c:9\]/);
+  const replayed = new DispatcherState({ workerAddresses });
+  for (const a of ["b:7", "c:9", "a:1", "b:8"]) replayed.apply(reg(a));
+  assert.equal(["a:1", "b:7", "b:8", "c:9"].map((a) => replayed.workerIndex(a)), [0, 1, 2, 3]);
+});
+
+test("a removed pending task leaves the pending queue", () => {
+  const s = new DispatcherState();
+  for (const x of log()) s.apply(x);
+  s.apply(u({ case: "createJob", value: { jobId: 5001n, jobName: "rr", datasetId: "1000",
+    optionalNumConsumers: { case: "numConsumers", value: 2n } } }));
+  s.apply(u({ case: "createIteration", value: { iterationId: 2001n, jobId: 5001n, repetition: 0n } }));
+  s.apply(u({ case: "createPendingTask", value: { taskId: 4002n, iterationId: 2001n, workerAddress: "w1:1", startingRound: 3n } }));
+  assert.equal(s.pendingTasks(2001n).map((p) => [p.task.id, p.targetRound]), [[4002n, 3n]]);
+  assert.ok(s.workerHasTaskIn(2001n, "w1:1"));
+  s.apply(u({ case: "removeTask", value: { taskId: 4002n } }));
+  assert.equal(s.pendingTasks(2001n), []);
+  assert.equal(s.tasksForWorker("w1:1"), []);
+});
+
 test.run();

@@ -1,0 +1,16 @@
+// Golden cases of the "strided" kernel family against TF 2.21 (test/fixtures/kernels/strided.json).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadFamily } from "./fixtures.js";
+import { runFamily } from "./golden.js";
+
+test("strided kernels match TF 2.21", async () => {
+  const { cases } = loadFamily("strided");
+  assert.ok(cases.length > 0, "the fixture has cases");
+  const { failures } = await runFamily(cases);
+  if (failures.length > 0) {
+    assert.unreachable(`${failures.length} of ${cases.length} cases differ from TF:\n${failures.slice(0, 40).join("\n")}`);
+  }
+});
+
+test.run();

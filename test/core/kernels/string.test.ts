@@ -1,0 +1,16 @@
+// Golden cases of the "string" kernel family against TF 2.21 (test/fixtures/kernels/string.json).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadFamily } from "./fixtures.js";
+import { runFamily } from "./golden.js";
+
+test("string kernels match TF 2.21", async () => {
+  const { cases } = loadFamily("string");
+  assert.ok(cases.length > 0, "the fixture has cases");
+  const { failures } = await runFamily(cases);
+  if (failures.length > 0) {
+    assert.unreachable(`${failures.length} of ${cases.length} cases differ from TF:\n${failures.slice(0, 40).join("\n")}`);
+  }
+});
+
+test.run();
