@@ -168,6 +168,7 @@ const rate = (n: number) => fmt(n, n >= 100 ? 0 : n >= 10 ? 1 : n >= 1 ? 2 : 3);
 
 async function main(): Promise<void> {
   const { cases, configs, repeat } = parseArgs(process.argv.slice(2));
+  if (process.argv.includes("--wide")) (await import("../.tmp/perf/wide.mts" as string)).installWide();
   const head = ["case", "config", "elements", "MB", "read s", "1st elem s", "elements/s", "MB/s", "vs tf"];
   const rows: string[][] = [];
   for (const c of cases) {

@@ -3,10 +3,11 @@
 // UncompressedElement (bytes attr "components"), decoded once when the dataset is built.
 import { decodeUncompressed } from "../codec/uncompressed";
 import { END, errorCode, fail, failed, INVALID_ARGUMENT, OK } from "../core/status";
-import { Tensor } from "../core/tensor";
+import { allocTensor, Tensor } from "../core/tensor";
+import { DT_VARIANT, dtypeSize } from "../core/dtype";
 import { DatasetNode } from "../plan/nodes";
 import { Dataset, DatasetIterator } from "./dataset";
-import { commonLeadingDim, sliceRows } from "./rows";
+import { commonLeadingDim, rowElements, rowShape, sliceRows } from "./rows";
 
 /** Decodes the "components" attr of `node`; null with an error recorded. */
 function decodeComponents(node: DatasetNode): Array<Tensor> | null {
@@ -62,7 +63,16 @@ class TensorSliceIterator extends DatasetIterator {
     const ds = this.ds;
     if (this.i >= ds.rows) return END;
     for (let c = 0; c < ds.comps.length; c++) {
-      const t = sliceRows(unchecked(ds.comps[c]), this.i, 1, true);
+      const src = unchecked(ds.comps[c]);
+      const rowBytes = unchecked(ds.rowBytes[c]);
+      let t: Tensor | null;
+      if (rowBytes >= 0) {
+        // Fixed width: one allocation and one copy per component (the row shape is shared).
+        t = allocTensor(src.dtype, unchecked(ds.rowShapes[c]));
+        if (t != null) memory.copy(t.dataPtr, src.dataPtr + <usize>(this.i * rowBytes), <usize>rowBytes);
+      } else {
+        t = sliceRows(src, this.i, 1, true);
+      }
       if (t == null) {
         out.length = 0;
         return errorCode();
@@ -77,6 +87,9 @@ class TensorSliceIterator extends DatasetIterator {
 export class TensorSliceDataset extends Dataset {
   comps: Array<Tensor> = new Array<Tensor>();
   rows: i64 = 0;
+  /** Per component: the shape of a row, and its bytes (-1 for strings and variants). */
+  rowShapes: Array<StaticArray<i64>> = new Array<StaticArray<i64>>();
+  rowBytes: Array<i64> = new Array<i64>();
 
   makeIterator(): DatasetIterator | null {
     return new TensorSliceIterator(this);
@@ -97,5 +110,11 @@ export function makeTensorSlice(node: DatasetNode): Dataset | null {
   ds.op = node.op;
   ds.comps = comps;
   ds.rows = rows;
+  for (let c = 0; c < comps.length; c++) {
+    const t = unchecked(comps[c]);
+    ds.rowShapes.push(rowShape(t));
+    const size = dtypeSize(t.dtype);
+    ds.rowBytes.push(size == 0 || t.dtype == DT_VARIANT ? -1 : rowElements(t) * <i64>size);
+  }
   return ds;
 }

@@ -13,15 +13,16 @@ import {
   REAL_NUMBER_DTYPES,
 } from "./helpers";
 import { Kernel } from "./kernel";
+import { flush } from "./denormal";
 
 /** Element i of a real or bool tensor as f64 (exact for all but 64-bit integers). */
 function realAt(t: Tensor, i: i32): f64 {
   const p = t.dataPtr;
   switch (t.dtype) {
-    case DT_FLOAT: return <f64>load<f32>(p + (<usize>i << 2));
-    case DT_DOUBLE: return load<f64>(p + (<usize>i << 3));
+    case DT_FLOAT: return <f64>flush<f32>(load<f32>(p + (<usize>i << 2)));
+    case DT_DOUBLE: return flush<f64>(load<f64>(p + (<usize>i << 3)));
     case DT_HALF: return <f64>f16ToF32(load<u16>(p + (<usize>i << 1)));
-    case DT_BFLOAT16: return <f64>bf16ToF32(load<u16>(p + (<usize>i << 1)));
+    case DT_BFLOAT16: return <f64>flush<f32>(bf16ToF32(load<u16>(p + (<usize>i << 1))));
   }
   return <f64>intElement(t, i);
 }

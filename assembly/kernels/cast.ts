@@ -14,6 +14,7 @@ import { Tensor } from "../core/tensor";
 import { InstructionNode } from "../plan/nodes";
 import { checkArity, dtypeBit, newTensor, REAL_NUMBER_DTYPES, f16ToF32, bf16ToF32 } from "./helpers";
 import { Kernel } from "./kernel";
+import { flush } from "./denormal";
 
 /** Dtypes Cast handles (TF also casts complex and to/from nothing else on CPU). */
 export const CAST_DTYPES: u32 = REAL_NUMBER_DTYPES | dtypeBit(DT_BOOL);
@@ -46,12 +47,40 @@ export const CAST_DTYPES: u32 = REAL_NUMBER_DTYPES | dtypeBit(DT_BOOL);
   return <D>x;
 }
 
+/** One element S -> D with TF's MXCSR: float operands read through DAZ, float results FTZ. */
+@inline function convertFlushed<S, D>(x: S): D {
+  if (isFloat<S>() && isFloat<D>()) return flush<D>(<D>flush<S>(x));
+  return convert<S, D>(flush<S>(x));
+}
+
 function castLoop<S, D>(src: usize, dst: usize, n: i32): void {
-  for (let i = 0; i < n; i++) store<D>(dst + <usize>i * sizeof<D>(), convert<S, D>(load<S>(src + <usize>i * sizeof<S>())));
+  for (let i = 0; i < n; i++) store<D>(dst + <usize>i * sizeof<D>(), convertFlushed<S, D>(load<S>(src + <usize>i * sizeof<S>())));
+  if (isFloat<S>() && isInteger<D>()) vectorizedFloatToInt<S, D>(src, dst, n);
+}
+
+/**
+ * Eigen vectorizes float -> 8/16-bit integer casts 32 elements at a time (cvttps2dq, then packs
+ * with saturation: out-of-range and NaN give INT_MIN, which saturates) and float -> uint32 8 at a
+ * time (cvttps2dq reinterpreted). The scalar tail keeps the C conversion (wrap-around).
+ */
+function vectorizedFloatToInt<S, D>(src: usize, dst: usize, n: i32): void {
+  if (sizeof<D>() == 8 || (sizeof<D>() == 4 && isSigned<D>())) return;
+  const lanes = sizeof<D>() == 4 ? 8 : 32;
+  const end = (n / lanes) * lanes;
+  for (let i = 0; i < end; i++) {
+    const v = cvtt32<S>(flush<S>(load<S>(src + <usize>i * sizeof<S>())));
+    let r: i32 = v;
+    if (sizeof<D>() == 1) r = isSigned<D>() ? (v < -128 ? -128 : v > 127 ? 127 : v) : (v < 0 ? 0 : v > 255 ? 255 : v);
+    else if (sizeof<D>() == 2) {
+      // int32 -> int16 signed saturation, then (uint16) unsigned saturation of the int32.
+      r = isSigned<D>() ? (v < -32768 ? -32768 : v > 32767 ? 32767 : v) : (v < 0 ? 0 : v > 65535 ? 65535 : v);
+    }
+    store<D>(dst + <usize>i * sizeof<D>(), <D>r);
+  }
 }
 
 function castToBool<S>(src: usize, dst: usize, n: i32): void {
-  for (let i = 0; i < n; i++) store<u8>(dst + <usize>i, load<S>(src + <usize>i * sizeof<S>()) != <S>0 ? 1 : 0);
+  for (let i = 0; i < n; i++) store<u8>(dst + <usize>i, flush<S>(load<S>(src + <usize>i * sizeof<S>())) != <S>0 ? 1 : 0);
 }
 
 /** Casts from element type S to the numeric (non-16-bit-float) dtype `dst`. */
@@ -159,9 +188,11 @@ class CastKernel extends Kernel {
         f = changetype<usize>(buf);
       }
       const o = out.dataPtr;
+      // float -> float16 reads its operand through DAZ (half subnormal results stay); the
+      // bfloat16 conversion is integer code (no DAZ).
       for (let i = 0; i < n; i++) {
         const v = load<f32>(f + (<usize>i << 2));
-        store<u16>(o + (<usize>i << 1), to == DT_HALF ? f32ToF16Bits(v) : f32ToBf16Bits(v));
+        store<u16>(o + (<usize>i << 1), to == DT_HALF ? f32ToF16Bits(flush<f32>(v)) : f32ToBf16Bits(v));
       }
     } else {
       castBuffer(from, to, src, out.dataPtr, n);

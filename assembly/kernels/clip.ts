@@ -7,6 +7,7 @@ import { InstructionNode } from "../plan/nodes";
 import { narrowFromF32, widenToF32 } from "./half";
 import { checkArity, dtypeAttr, dtypeBit, FLOAT_DTYPES, isHalfLike, newTensor } from "./helpers";
 import { Kernel } from "./kernel";
+import { flush } from "./denormal";
 
 /** The dtypes TF registers ClipByValue for on CPU (complex aside). */
 export const CLIP_DTYPES: u32 = FLOAT_DTYPES | dtypeBit(DT_INT8) | dtypeBit(DT_INT16) | dtypeBit(DT_INT32) | dtypeBit(DT_INT64) |
@@ -18,9 +19,9 @@ function clipLoop<T>(t: Tensor, lo: Tensor, hi: Tensor, out: Tensor): void {
   const pt = t.dataPtr, pl = lo.dataPtr, ph = hi.dataPtr, po = out.dataPtr;
   for (let i = 0; i < n; i++) {
     const k = <usize>i;
-    const x = load<T>(pt + k * sizeof<T>());
-    const h = load<T>(ph + k * sh * sizeof<T>());
-    const l = load<T>(pl + k * sl * sizeof<T>());
+    const x = flush<T>(load<T>(pt + k * sizeof<T>()));
+    const h = flush<T>(load<T>(ph + k * sh * sizeof<T>()));
+    const l = flush<T>(load<T>(pl + k * sl * sizeof<T>()));
     const m = h < x ? h : x;
     store<T>(po + k * sizeof<T>(), m < l ? l : m);
   }

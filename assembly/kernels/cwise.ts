@@ -2,7 +2,7 @@
 // broadcasting, dtype sets and errors. Attr `T` (the operand dtype) is resolved by the lowering.
 // float16/bfloat16 are computed in float32 and rounded back (TF's Eigen does the same per op).
 import {
-  DT_BOOL, DT_DOUBLE, DT_FLOAT, DT_INT16, DT_INT32, DT_INT64, DT_INT8, DT_STRING,
+  DT_BFLOAT16, DT_BOOL, DT_DOUBLE, DT_FLOAT, DT_INT16, DT_INT32, DT_INT64, DT_INT8, DT_STRING,
   DT_UINT16, DT_UINT32, DT_UINT64, DT_UINT8, dtypeName,
 } from "../core/dtype";
 import { errorCode, fail, INVALID_ARGUMENT, OK } from "../core/status";
@@ -19,7 +19,7 @@ import { Kernel } from "./kernel";
 import {
   AbsOp, AddOp, CeilOp, DivOp, EqualOp, FloorDivOp, FloorModOp, FloorOp, GreaterEqualOp, GreaterOp, IntPowOp,
   LessEqualOp, LessOp, LogicalAndOp, LogicalNotOp, LogicalOrOp, MaxOp, MaxVecOp, MinOp, MinVecOp, MulOp,
-  NegOp, NotEqualOp, RoundOp, RsqrtOp, SignOp, SqrtOp, SquareOp, SubOp,
+  NegOp, NotEqualOp, RoundOp, RsqrtOp, SignOp, SignVecOp, SqrtOp, SquareOp, SubOp,
 } from "./math-ops";
 import { ExpOp, LogPacketOp, LogTailOp, PowPacketOp, PowTailOp } from "./transcendental";
 import { stringAdd, stringCompare } from "./string-cwise";
@@ -227,7 +227,9 @@ class BinaryKernel extends Kernel {
         break;
       case FLOORMOD: arith<FloorModOp>(new FloorModOp(), work, a, b, out); break;
       case POW:
-        if (work == DT_FLOAT || work == DT_DOUBLE) packetAndTail<PowPacketOp, PowTailOp>(new PowPacketOp(), new PowTailOp(), work, a, b, out);
+        // bfloat16 Pow has no packet path in Eigen: glibc semantics for every element.
+        if (dtype == DT_BFLOAT16) binaryLoop<f32, f32, PowTailOp>(new PowTailOp(), a, b, out);
+        else if (work == DT_FLOAT || work == DT_DOUBLE) packetAndTail<PowPacketOp, PowTailOp>(new PowPacketOp(), new PowTailOp(), work, a, b, out);
         else arithSigned<IntPowOp>(new IntPowOp(), work, a, b, out);
         break;
       case MAXIMUM:
@@ -249,7 +251,9 @@ class BinaryKernel extends Kernel {
       case LOR: binaryLoop<u8, u8, LogicalOrOp>(new LogicalOrOp(), a, b, out); break;
     }
     if (!cmp && work != dtype) {
-      const narrowed = narrowFromF32(out, dtype);
+      // FloorMod and bfloat16 Pow run scalar code in Eigen (NaN signs survive the rounding).
+      const scalar = op == FLOORMOD || (op == POW && dtype == DT_BFLOAT16);
+      const narrowed = narrowFromF32(out, dtype, scalar ? 0 : 8);
       if (narrowed == null) return errorCode();
       outputs.push(narrowed);
     } else outputs.push(out);
@@ -349,6 +353,19 @@ class UnaryKernel extends Kernel {
     let a = unchecked(inputs[0]);
     const dtype = this.dtype;
     if (a.dtype != dtype) return fail(INVALID_ARGUMENT, this.name + ": input is " + dtypeName(a.dtype) + ", attr T is " + dtypeName(dtype));
+    if (isHalfLike(dtype) && (this.op == NEG || this.op == ABS)) {
+      // Bitwise on x86 (Eigen flips or clears the sign bit of the 16-bit values, NaNs included).
+      const r = newTensor(dtype, a.shape);
+      if (r == null) return errorCode();
+      const n = <i32>a.numElements;
+      const neg = this.op == NEG;
+      for (let i = 0; i < n; i++) {
+        const h = load<u16>(a.dataPtr + (<usize>i << 1));
+        store<u16>(r.dataPtr + (<usize>i << 1), neg ? h ^ 0x8000 : h & 0x7fff);
+      }
+      outputs.push(r);
+      return OK;
+    }
     let work = dtype;
     if (isHalfLike(dtype)) {
       const wa = widenToF32(a);
@@ -373,7 +390,15 @@ class UnaryKernel extends Kernel {
       case ROUND: unaryAll<RoundOp>(new RoundOp(), work, a, out); break;
       case FLOOR: unaryFloat<FloorOp>(new FloorOp(), work, a, out); break;
       case CEIL: unaryFloat<CeilOp>(new CeilOp(), work, a, out); break;
-      case SIGN: unaryAll<SignOp>(new SignOp(), work, a, out); break;
+      case SIGN:
+        if (work == DT_FLOAT) {
+          unaryLoop<f32, f32, SignVecOp>(new SignVecOp(), a, out);
+          unaryTail<f32, SignOp>(new SignOp(), a, out);
+        } else if (work == DT_DOUBLE) {
+          unaryLoop<f64, f64, SignVecOp>(new SignVecOp(), a, out);
+          unaryTail<f64, SignOp>(new SignOp(), a, out);
+        } else unaryAll<SignOp>(new SignOp(), work, a, out);
+        break;
       case LNOT: unaryLoop<u8, u8, LogicalNotOp>(new LogicalNotOp(), a, out); break;
     }
     if (work != dtype) {

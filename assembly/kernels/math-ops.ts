@@ -86,7 +86,7 @@ export class RawOp extends CwiseOp {
 @final export class FloorModOp extends RawOp {
   @inline apply<T>(a: T, b: T): T {
     if (isFloat<T>()) {
-      const m = <T>(a % b);
+      const m = cFmod<T>(a, b);
       const fm = flush<T>(m), fb = flush<T>(b);
       return fm != <T>0 && (fb < <T>0) != (fm < <T>0) ? flush<T>(<T>(fm + fb)) : m;
     }
@@ -97,6 +97,25 @@ export class RawOp extends CwiseOp {
     }
     return <T>(a % b);
   }
+}
+
+/**
+ * glibc fmod/fmodf on x86 with TF's MXCSR: a NaN operand propagates, x infinite or y zero (or
+ * subnormal, read through DAZ) is invalid (the x86 default NaN, sign set); else exact fmod.
+ */
+@inline export function cFmod<T>(x: T, y: T): T {
+  if (x != x) return quietNaNOf<T>(x);
+  if (y != y) return quietNaNOf<T>(y);
+  if (x == <T>Infinity || x == <T>-Infinity || flush<T>(y) == <T>0) {
+    if (sizeof<T>() == 4) return <T>reinterpret<f32>(0xffc00000);
+    return <T>reinterpret<f64>(0xfff8000000000000);
+  }
+  return <T>(x % y);
+}
+
+@inline function quietNaNOf<T>(x: T): T {
+  if (sizeof<T>() == 4) return <T>reinterpret<f32>(reinterpret<u32>(<f32>x) | 0x00400000);
+  return <T>reinterpret<f64>(reinterpret<u64>(<f64>x) | 0x0008000000000000);
 }
 
 /** Integer Pow: exponentiation by squaring with wrap-around (b >= 0, checked by the kernel). */
@@ -249,14 +268,17 @@ function intPow<T>(x: T, y: T): T {
   }
 }
 
-/** Round half to even (banker's rounding); integers unchanged. */
+/**
+ * Round half to even (banker's rounding). TF's integer Round evaluates the float formula
+ * floor(x + 0.5) with 0.5 converted to the integer type (0), which always yields 0.
+ */
 @final export class RoundOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (isFloat<T>()) {
       if (sizeof<T>() == 4) return <T>nearest<f32>(<f32>a);
       return <T>nearest<f64>(<f64>a);
     }
-    return a;
+    return <T>0;
   }
 }
 
@@ -274,7 +296,10 @@ function intPow<T>(x: T, y: T): T {
   }
 }
 
-/** Sign: -1, 0 (+0 for ±0) or 1; NaN stays NaN. */
+/**
+ * Sign, Eigen's scalar path: NaN passes through, ±0 (and subnormals, through DAZ) give +0.
+ * Integers: -1, 0 or 1.
+ */
 @final export class SignOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (isFloat<T>()) {
@@ -283,6 +308,18 @@ function intPow<T>(x: T, y: T): T {
     }
     if (isSigned<T>()) return a > <T>0 ? <T>1 : a < <T>0 ? <T>-1 : <T>0;
     return a > <T>0 ? <T>1 : <T>0;
+  }
+}
+
+/**
+ * Sign, Eigen's packet path: |x| > 0 (DAZ) gives ±1; otherwise |x| itself (raw: +0, a positive
+ * subnormal, or the NaN with its sign cleared).
+ */
+@final export class SignVecOp extends RawOp {
+  @inline apply<T>(a: T): T {
+    const abs = isFloat<T>() ? (sizeof<T>() == 4 ? <T>Mathf.abs(<f32>a) : <T>Math.abs(<f64>a)) : (a < <T>0 ? <T>(<T>0 - a) : a);
+    if (flush<T>(abs) > <T>0) return a < <T>0 ? <T>-1 : <T>1;
+    return abs;
   }
 }
 

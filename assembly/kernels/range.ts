@@ -9,6 +9,7 @@ import { InstructionNode } from "../plan/nodes";
 import { bf16ToF32, checkArity, dtypeAttr, dtypeBit, f16ToF32, newTensor } from "./helpers";
 import { Kernel } from "./kernel";
 import { formatNumber } from "./number-format";
+import { flush } from "./denormal";
 
 /** The Tidx dtypes TF registers Range for on CPU. */
 export const RANGE_DTYPES: u32 = dtypeBit(DT_INT32) | dtypeBit(DT_INT64) | dtypeBit(DT_FLOAT) | dtypeBit(DT_DOUBLE) |
@@ -89,10 +90,11 @@ class RangeKernel extends Kernel {
     if (delta < 0 && !(start >= limit)) {
       return fail(INVALID_ARGUMENT, "Requires start >= limit when delta < 0: " + formatNumber(start) + "/" + formatNumber(limit));
     }
+    // Size and values in Tidx arithmetic: ceil(|(limit - start) / delta|), start + Tidx(i) * delta.
     let sizeF: f64;
     if (d == DT_DOUBLE) sizeF = Math.ceil(Math.abs((limit - start) / delta));
     else {
-      const q = round16(round16(<f32>limit - <f32>start, d) / <f32>delta, d);
+      const q = round16(flush<f32>(round16(flush<f32>(<f32>limit - <f32>start), d) / <f32>delta), d);
       sizeF = <f64>Mathf.ceil(Mathf.abs(q));
     }
     if (!(sizeF <= 9223372036854775807.0)) return fail(INVALID_ARGUMENT, "Requires ((limit - start) / delta) <= 9223372036854775807");
@@ -103,19 +105,15 @@ class RangeKernel extends Kernel {
     if (out == null) return errorCode();
     const p = out.dataPtr;
     if (d == DT_DOUBLE) {
-      let v = start;
-      for (let i: i64 = 0; i < size; i++) {
-        store<f64>(p + <usize>(i << 3), v);
-        v += delta;
-      }
+      for (let i: i64 = 0; i < size; i++) store<f64>(p + <usize>(i << 3), flush<f64>(start + flush<f64>(<f64>i * delta)));
     } else {
-      let v = <f32>start;
-      const dl = <f32>delta;
+      const st = <f32>start, dl = <f32>delta;
       for (let i: i64 = 0; i < size; i++) {
+        const step = round16(flush<f32>(round16(<f32>i, d) * dl), d);
+        const v = round16(flush<f32>(st + step), d);
         if (d == DT_FLOAT) store<f32>(p + <usize>(i << 2), v);
         else if (d == DT_HALF) store<u16>(p + <usize>(i << 1), f32ToF16Bits(v));
         else store<u16>(p + <usize>(i << 1), f32ToBf16Bits(v));
-        v = round16(v + dl, d);
       }
     }
     outputs.push(out);

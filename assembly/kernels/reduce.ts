@@ -26,6 +26,7 @@ import {
   bf16ToF32, checkArity, dtypeAttr, f16ToF32, intElement, isIndexTensor, newTensor, REAL_NUMBER_DTYPES, reshaped,
 } from "./helpers";
 import { Kernel } from "./kernel";
+import { flush } from "./denormal";
 
 const SUM: i32 = 1, MEAN: i32 = 2, PROD: i32 = 3, MAX: i32 = 4, MIN: i32 = 5, ALL: i32 = 6, ANY: i32 = 7;
 
@@ -33,12 +34,14 @@ const SUM: i32 = 1, MEAN: i32 = 2, PROD: i32 = 3, MAX: i32 = 4, MIN: i32 = 5, AL
 
 /** Rounds an f64 to the precision of float `dtype` (returned as f64). */
 function rnd(x: f64, dtype: i32): f64 {
+  // With FTZ: a subnormal float32/float64 result is zero (float16 steps run in float32, where
+  // half values are never subnormal).
   switch (dtype) {
-    case DT_FLOAT: return <f64><f32>x;
+    case DT_FLOAT: return <f64>flush<f32>(<f32>x);
     case DT_HALF: return <f64>f16ToF32(f32ToF16Bits(<f32>x));
-    case DT_BFLOAT16: return <f64>bf16ToF32(f32ToBf16Bits(<f32>x));
+    case DT_BFLOAT16: return <f64>bf16ToF32(f32ToBf16Bits(flush<f32>(<f32>x)));
   }
-  return x;
+  return flush<f64>(x);
 }
 
 class FloatReducer {
@@ -301,13 +304,14 @@ function floatReduce(fr: FloatReducer, x: StaticArray<f64>, c: Collapsed, out: S
   for (let r = 0; r < rows; r++) unchecked(out[r] = fr.innerReduce(t, r * cols, cols));
 }
 
+/** Element i as f64, read through DAZ. */
 function loadFloat(t: Tensor, i: i32): f64 {
   const p = t.dataPtr;
   switch (t.dtype) {
-    case DT_FLOAT: return <f64>load<f32>(p + (<usize>i << 2));
-    case DT_DOUBLE: return load<f64>(p + (<usize>i << 3));
+    case DT_FLOAT: return <f64>flush<f32>(load<f32>(p + (<usize>i << 2)));
+    case DT_DOUBLE: return flush<f64>(load<f64>(p + (<usize>i << 3)));
     case DT_HALF: return <f64>f16ToF32(load<u16>(p + (<usize>i << 1)));
-    case DT_BFLOAT16: return <f64>bf16ToF32(load<u16>(p + (<usize>i << 1)));
+    case DT_BFLOAT16: return <f64>flush<f32>(bf16ToF32(load<u16>(p + (<usize>i << 1))));
   }
   return 0;
 }

@@ -102,9 +102,10 @@ class StridedSliceKernel extends Kernel {
       const dim = t.shape[i];
       if (stride == 0) return fail(INVALID_ARGUMENT, "strides[" + i.toString() + "] must be non-zero");
       let b = unchecked(db[i]), e = unchecked(de[i]);
+      if ((dShrink & bit) != 0 && stride <= 0) return fail(INVALID_ARGUMENT, "only stride 1 allowed on non-range indexing.");
       if ((dShrink & bit) != 0) {
         const fwd = b < 0 ? dim + b : b;
-        if (fwd < 0 || fwd >= dim) return fail(INVALID_ARGUMENT, "slice index " + b.toString() + " of dimension " + i.toString() + " out of bounds.");
+        if (fwd < 0 || fwd >= dim) return fail(INVALID_ARGUMENT, "slice index " + fwd.toString() + " of dimension " + i.toString() + " out of bounds.");
         b = fwd;
         e = b + 1;
       } else {

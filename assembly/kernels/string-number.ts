@@ -10,13 +10,11 @@ import { bf16ToF32, checkArity, dtypeAttr, dtypeBit, f16ToF32, newTensor, REAL_N
 import { Kernel } from "./kernel";
 import { formatDouble, formatInteger, FormatSpec, formatString } from "./number-format";
 import { parseFloatBytes, parseIntBytes } from "./number-parse";
+import { flush } from "./denormal";
 
 /** The out_type dtypes of StringToNumber. */
 export const STRING_TO_NUMBER_DTYPES: u32 = dtypeBit(DT_FLOAT) | dtypeBit(DT_DOUBLE) | dtypeBit(DT_INT32) | dtypeBit(DT_INT64) |
   dtypeBit(DT_UINT32) | dtypeBit(DT_UINT64);
-
-/** TF's float parser refuses strings this long or longer (strings::kFastToBufferSize). */
-export const MAX_FLOAT_STRING: i32 = 32;
 
 class StringToNumberKernel extends Kernel {
   outType: i32 = DT_FLOAT;
@@ -33,9 +31,7 @@ class StringToNumberKernel extends Kernel {
       const p = t.stringPtr(i);
       const len = <i32>t.stringLen(i);
       if (d == DT_FLOAT || d == DT_DOUBLE) {
-        let v: f64 = 0;
-        if (len < MAX_FLOAT_STRING) v = parseFloatBytes(p, len, d == DT_FLOAT, ok);
-        else unchecked(ok[0] = false);
+        const v = parseFloatBytes(p, len, d == DT_FLOAT, ok);
         if (unchecked(ok[0])) {
           if (d == DT_FLOAT) store<f32>(o + (<usize>i << 2), <f32>v);
           else store<f64>(o + (<usize>i << 3), v);
@@ -92,10 +88,11 @@ class AsStringKernel extends Kernel {
       case DT_UINT32: return formatInteger(<i64>load<u32>(p + (<usize>i << 2)), true, s);
       case DT_INT64: return formatInteger(load<i64>(p + (<usize>i << 3)), false, s);
       case DT_UINT64: return formatInteger(load<i64>(p + (<usize>i << 3)), true, s);
-      case DT_FLOAT: return formatDouble(<f64>load<f32>(p + (<usize>i << 2)), this.conv, s);
-      case DT_DOUBLE: return formatDouble(load<f64>(p + (<usize>i << 3)), this.conv, s);
+      // TF's values reach snprintf through DAZ (subnormals print as zero).
+      case DT_FLOAT: return formatDouble(<f64>flush<f32>(load<f32>(p + (<usize>i << 2))), this.conv, s);
+      case DT_DOUBLE: return formatDouble(flush<f64>(load<f64>(p + (<usize>i << 3))), this.conv, s);
       case DT_HALF: return formatDouble(<f64>f16ToF32(load<u16>(p + (<usize>i << 1))), this.conv, s);
-      case DT_BFLOAT16: return formatDouble(<f64>bf16ToF32(load<u16>(p + (<usize>i << 1))), this.conv, s);
+      case DT_BFLOAT16: return formatDouble(<f64>flush<f32>(bf16ToF32(load<u16>(p + (<usize>i << 1)))), this.conv, s);
     }
     return "";
   }

@@ -103,6 +103,15 @@ import { CwiseOp } from "./math-ops";
       const q = quiet<T>(x);
       return signBit<T>(x) && intKind<T>(y) == 1 ? -q : q;
     }
+    if (x != <T>0 && flush<T>(x) == <T>0) {
+      // glibc normalizes a subnormal x by multiplying it by 2^23 (2^52), which DAZ turns into 0;
+      // its table lookup then reads every subnormal as 2^-150 (2^-1075).
+      const k = intKind<T>(y);
+      if (x < <T>0 && k == 0) return quietNaN<T>(true);
+      const e: f64 = sizeof<T>() == 4 ? -150 : -1075;
+      const r = <T>Math.pow(2.0, e * <f64>y);
+      return x < <T>0 && k == 1 ? -r : r;
+    }
     return c99Pow<T>(x, y, true);
   }
 }

@@ -167,6 +167,14 @@ TF_ONLY = [
                      ".flat_map(lambda a, b: D.zip((a.batch(2), b.batch(2))))"),
 ]
 
+# Pipelines whose elements are datasets (`window`): graph, spec and cardinality only (`graphOnly`).
+GRAPH_ONLY = [
+    ("window_graph", "D.range(7).window(3, shift=2, stride=1, drop_remainder=True)"),
+    ("window_graph_defaults", "D.range(5).window(2)"),
+    ("window_graph_nested", "D.from_tensor_slices(({'a': [1, 2, 3]}, ['x', 'y', 'z'])).window(2, stride=2)"),
+    ("window_graph_infinite", "D.range(3).repeat().window(4, shift=1)"),
+]
+
 # Pipelines TF rejects: (name, expression). TF's exception is recorded, when building or iterating.
 ERRORS = [
     ("err_shard_index", "D.range(4).shard(2, 2)"),
@@ -186,6 +194,8 @@ ERRORS = [
     ("err_concat_types", "D.range(3).concatenate(D.from_tensors(1.5))"),
     ("err_concat_structure", "D.range(3).concatenate(D.zip((D.range(1), D.range(1))))"),
     ("err_empty_tuple", "D.from_tensor_slices(())"),
+    ("err_window_size", "D.range(3).window(0)"),
+    ("err_window_shift", "D.range(3).window(2, shift=0)"),
 ]
 
 
@@ -201,6 +211,8 @@ def _component(value):
 
 
 def _spec(s):
+    if isinstance(s, tf.data.DatasetSpec):
+        return {"dataset": _spec(s.element_spec)}
     if isinstance(s, tf.TensorSpec):
         shape = None if s.shape.rank is None else [-1 if d is None else d for d in s.shape.as_list()]
         return {"tensor": {"dtype": s.dtype.name, "shape": shape}}
@@ -258,6 +270,18 @@ def main(check, pbtxt_dir):
             "elements": elements,
             "truncated": card == -1,
             **({"tfOnly": True} if (name, expr) in TF_ONLY else {}),
+        })
+        pbtxt.append(f"# {name}: {expr}\n{graph}")
+    for name, expr in GRAPH_ONLY:
+        ds = eval(expr, env)  # pylint: disable=eval-used
+        graph = _graph(ds)
+        fixtures.append({
+            "name": name,
+            "python": expr,
+            "graph": base64.b64encode(graph.SerializeToString(deterministic=True)).decode(),
+            "spec": _spec(ds.element_spec),
+            "cardinality": int(ds.cardinality().numpy()),
+            "graphOnly": True,
         })
         pbtxt.append(f"# {name}: {expr}\n{graph}")
     for name, expr in ERRORS:

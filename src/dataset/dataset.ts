@@ -29,7 +29,7 @@ import { emitRange, rangeCardinality } from "../graph/ops/range.js";
 import { emitTake, takeCardinality } from "../graph/ops/take.js";
 import { checkName, describe, toInt64, type IntLike } from "./arguments.js";
 import { componentValue } from "./element-values.js";
-import { flattenSpec, formatElementSpec, packElement, packNested, type Element, type ElementSpec } from "./structure.js";
+import { flattenSpec, formatElementSpec, packElement, type Element, type ElementSpec } from "./structure.js";
 import { TensorSpec, toDType, type DTypeLike } from "./tensor-spec.js";
 import { filterDataset, type FilterOptions } from "./transformations/filter.js";
 import { flatMapDataset, interleaveDataset, type FlatMapOptions, type InterleaveOptions } from "./transformations/flat-map.js";
@@ -44,8 +44,9 @@ import {
 } from "./transformations/selection.js";
 import { concatenateDataset, enumerateDataset, zipDatasets, type DatasetStructure } from "./transformations/combine.js";
 import {
-  paddedBatchDataset, parallelBatchDataset, rebatchDataset, unbatchDataset, type PaddedBatchOptions,
+  paddedBatchDataset, parallelBatchDataset, rebatchDataset, restructure, unbatchDataset, type PaddedBatchOptions,
 } from "./transformations/batching.js";
+import { windowDataset, type WindowOptions } from "./transformations/window.js";
 
 export { INFINITE_CARDINALITY, UNKNOWN_CARDINALITY };
 
@@ -250,7 +251,7 @@ export class Dataset implements AsyncIterable<Element> {
     const outSpec = batchSpec(inputSpec, size, drop);
     const metadataName = checkName(opts.name) ?? defaultDatasetName("BatchDatasetV2");
     return new Dataset({
-      elementSpec: restructure(this.elementSpec, outSpec.map(TensorSpec.fromComponent)),
+      elementSpec: restructure(this.elementSpec, outSpec),
       cardinality: batchCardinality(this.#cardinality, size, drop),
       emit: (b) => emitBatch(b, input(b), { batchSize: size, dropRemainder: drop, inputSpec, metadataName }),
     });
@@ -337,6 +338,15 @@ export class Dataset implements AsyncIterable<Element> {
   /** Splits each element along its leading axis into that many elements (TF's `unbatch`). */
   unbatch(options?: NameOptions): Dataset {
     return unbatchDataset(this, options);
+  }
+
+  /**
+   * Windows of `size` elements (TF's `window`): `window(size, shift = size, stride = 1,
+   * dropRemainder = false)` or `window(size, { shift, stride, dropRemainder, name })`. Each element
+   * is a nest of datasets (`DatasetSpec`s), consumed in the graph, e.g. `flatMap((w) => w.batch(size))`.
+   */
+  window(size: IntLike, shift?: IntLike | WindowOptions, stride?: IntLike, dropRemainder?: boolean, options?: NameOptions): Dataset {
+    return windowDataset(this, size, [shift, stride, dropRemainder, options]);
   }
 
   /** Regroups the rows of batches into batches of `batchSize` (TF's `rebatch`; a list cycles). */
@@ -479,9 +489,4 @@ export class Dataset implements AsyncIterable<Element> {
   toString(): string {
     return `<Dataset element_spec=${formatElementSpec(this.elementSpec)}>`;
   }
-}
-
-/** `spec`'s nesting with its components replaced, in flattening order, by `components`. */
-function restructure(spec: ElementSpec, components: readonly TensorSpec[]): ElementSpec {
-  return packNested(spec, components);
 }

@@ -6,6 +6,7 @@ export { flattenSpec, packElement, formatElementSpec } from "./structure.js";
 export type { ElementSpec, Element, ComponentValue } from "./structure.js";
 export type { IntLike } from "./arguments.js";
 export { tuple, isTuple, type Tuple } from "./source-values.js";
+export { DatasetSpec } from "./dataset-spec.js";
 export { setRandomSeed } from "./random-seed.js";
 export type { MapOptions, MapFunction } from "./transformations/map.js";
 export type { FilterOptions } from "./transformations/filter.js";

@@ -205,7 +205,7 @@ it("invalid plans are rejected up front, naming what is wrong", async () => {
   await rejects(range(0n, 3n, 0n), "InvalidArgument", /step must be a non-zero integer/);
   await rejects(range(0n, 3n, 1n, DType.string), "InvalidArgument", /dtype must be a numeric dtype.*string/);
   await rejects(range(0n, 3n, 1n, DType.bool), "InvalidArgument", /dtype must be a numeric dtype.*bool/);
-  await rejects({ op: "zip" } as unknown as DatasetPlan, "Unimplemented", /dataset op "zip" is not implemented/);
+  await rejects({ op: "noSuchOp" } as unknown as DatasetPlan, "Unimplemented", /dataset op "noSuchOp" is not implemented/);
   await rejects({ op: "take", count: 1n } as unknown as DatasetPlan, "InvalidArgument", /take: needs input dataset #0/);
   await rejects({ op: "range", start: 0n, stop: 3n } as unknown as DatasetPlan, "InvalidArgument", /range: missing attribute "step"/);
   await rejects({ op: "take", input: range(0n, 3n), count: "x" } as unknown as DatasetPlan, "InvalidArgument", /attribute "count" must be an integer/);

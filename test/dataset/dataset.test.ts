@@ -66,7 +66,9 @@ test("batch forms: dropRemainder positional or in options; nested batches", asyn
   assert.equal(await js(Dataset.range(10).batch(3, { dropRemainder: true })), [[0n, 1n, 2n], [3n, 4n, 5n], [6n, 7n, 8n]]);
   assert.equal(await js(Dataset.range(5).batch(2).batch(2)), [[[0n, 1n], [2n, 3n]], [[4n]]]);
   assert.throws(() => Dataset.range(3).batch(0), isCode("InvalidArgument", /Batch size must be greater than zero/));
-  assert.throws(() => Dataset.range(3).batch(2, { numParallelCalls: 2 }), isCode("Unimplemented", /ParallelBatchDataset/));
+  const parallel = Dataset.range(3).batch(2, { numParallelCalls: 2 });
+  assert.ok(parallel.toGraphDef().node.some((n) => n.op === "ParallelBatchDataset"), "numParallelCalls builds TF's ParallelBatchDataset");
+  assert.equal(await js(parallel), [[0n, 1n], [2n]]);
 });
 
 test("elementSpec follows TF: scalars (), batches (None,) or (3,) when dropping", () => {

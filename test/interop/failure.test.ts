@@ -29,13 +29,13 @@ const BEFORE_KILL = 20;
 const REFRESH_MS = 50;
 const WORKER_HEARTBEAT_MS = 200;
 /** Dispatchers declare a silent worker missing after this long. */
-const WORKER_TIMEOUT_MS = 1_000;
+const WORKER_TIMEOUT_MS = 1_500;
 /** How often the dispatchers look for missing workers. */
 const MAINTENANCE_MS = 200;
 /** How long a read may take to finish after the kill (covers the worker timeout several times). */
 const FINISH_WITHIN_MS = 15_000;
-/** How long a stall is watched before it is called a stall (3 × the worker timeout). */
-const STALL_OBSERVED_MS = 3_000;
+/** How long a stall is watched before it is called a stall (more than 2 × the worker timeout). */
+const STALL_OBSERVED_MS = 3_500;
 /** TF workers this suite kills: each lives in a spare TF process started early, in parallel. */
 const TF_VICTIMS = 3;
 

@@ -150,8 +150,8 @@ export function checkRead(p: { name: string; rows: boolean }, mode: Mode, read: 
 const matrix = suite("interop matrix");
 const python = tfPython(); // throws on CI when TF is missing; locally prints a SKIP banner
 
-/** Per cell: "pass" or the failure message; written to .tmp for the compatibility table. */
-const outcomes: Record<string, string> = {};
+/** Per cell: "pass" or the failure message, and its time; written to .tmp for the compatibility table. */
+const outcomes: Record<string, { result: string; seconds: number }> = {};
 
 if (!python) {
   for (const cell of allCells()) matrix.skip(cellName(cell), () => {});
@@ -263,6 +263,8 @@ if (!python) {
     const name = cellName(cell);
     if (IMPOSSIBLE[name]) continue;
     matrix(name, async () => {
+      const t0 = performance.now();
+      const seconds = () => Math.round(performance.now() - t0) / 1000;
       try {
         const d = await deployment(cell);
         const failures: string[] = [];
@@ -274,9 +276,9 @@ if (!python) {
         }
         assert.ok(failures.length === 0, `${failures.length} of ${PIPELINES.length} pipelines failed:\n  ` +
           failures.join("\n  "));
-        outcomes[name] = "pass";
+        outcomes[name] = { result: "pass", seconds: seconds() };
       } catch (err) {
-        outcomes[name] = err instanceof Error ? err.message : String(err);
+        outcomes[name] = { result: err instanceof Error ? err.message : String(err), seconds: seconds() };
         throw err;
       }
     });

@@ -4,7 +4,7 @@
 // Why a thread: a read that stalls (a worker that never answers) cannot be interrupted from the
 // outside once our async iterator awaits, and its timers would keep the test process alive.
 // Terminating the thread ends it for sure; the servers under test stay in the main thread.
-import { parentPort } from "node:worker_threads";
+import { parentPort, type MessagePort } from "node:worker_threads";
 import { Dataset, distribute } from "../../src/entry/node.js";
 import { fromTensor } from "../golden/compare.js";
 import { CORPUS } from "../golden/corpus.js";
@@ -18,9 +18,6 @@ interface ReadRequest {
   readonly compression: "AUTO" | null;
   readonly refreshMs: number | null;
 }
-
-const port = parentPort;
-if (!port) throw new Error("our-client-thread.ts runs as a worker thread (see our-client.ts)");
 
 function build(req: ReadRequest): Dataset {
   let ds: Dataset;
@@ -39,21 +36,25 @@ function build(req: ReadRequest): Dataset {
   }));
 }
 
-port.on("message", (req: ReadRequest) => {
-  void (async () => {
-    try {
-      const ds = build(req);
-      for await (const comps of ds.components()) {
-        // Copies: a view would drag its whole underlying buffer through the structured clone.
-        const element = comps.map(fromTensor).map((c) => ({
-          dtype: c.dtype, shape: c.shape, bytes: c.bytes?.slice(), strings: c.strings?.map((s) => s.slice()),
-        }));
-        port.postMessage({ id: req.id, element });
-      }
-      port.postMessage({ id: req.id, done: true });
-    } catch (err) {
-      port.postMessage({ id: req.id, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+async function read(port: MessagePort, req: ReadRequest): Promise<void> {
+  try {
+    const ds = build(req);
+    for await (const comps of ds.components()) {
+      // Copies: a view would drag its whole underlying buffer through the structured clone.
+      const element = comps.map(fromTensor).map((c) => ({
+        dtype: c.dtype, shape: c.shape, bytes: c.bytes?.slice(), strings: c.strings?.map((s) => s.slice()),
+      }));
+      port.postMessage({ id: req.id, element });
     }
-  })();
-});
-port.postMessage({ ready: true });
+    port.postMessage({ id: req.id, done: true });
+  } catch (err) {
+    port.postMessage({ id: req.id, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+  }
+}
+
+// Only as a worker thread: a test runner importing every file of the folder gets a no-op.
+if (parentPort) {
+  const port = parentPort;
+  port.on("message", (req: ReadRequest) => void read(port, req));
+  port.postMessage({ ready: true });
+}

@@ -5,7 +5,7 @@
  * begin/end/strides, ...) stay tensors: they arrive at run time (usually from `Const` nodes), so
  * computed shapes work too; the lowering checks their dtypes.
  */
-import { DType } from "../../core/dtype.js";
+import { DType, dtypeName } from "../../core/dtype.js";
 import { ANY, FLOATS, INDEX, REAL, expectInputs, kernelOp, oneOutput, typeAttr } from "./kernels-common.js";
 import type { KernelOpDef } from "./registry.js";
 
@@ -127,10 +127,13 @@ export const transposeOp = kernelOp("Transpose", (ctx) => {
   return oneOutput("Transpose", "y", t, [t, tp]);
 });
 
-/** `Tile`: input, multiples (Tmultiples). */
+/** `Tile`: input, multiples (Tmultiples). TF's TileOp has no uint16 case (Unimplemented). */
 export const tileOp = kernelOp("Tile", (ctx) => {
   expectInputs(ctx, 2);
   const t = typeAttr(ctx, "T", ANY);
+  if (t === DType.uint16) {
+    throw ctx.error("Unimplemented", `TileOp : The input data type is not supported, DataType : ${dtypeName(t)}`);
+  }
   const tm = typeAttr(ctx, "Tmultiples", INDEX, DType.int32);
   return oneOutput("Tile", "output", t, [t, tm]);
 });

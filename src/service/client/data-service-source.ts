@@ -17,6 +17,7 @@ import {
 import { platform } from "../platform.js";
 import { DispatcherClient } from "./dispatcher-client.js";
 import { FcfsReader } from "./fcfs-reader.js";
+import { createElementDecoder } from "./element-decoder.js";
 import { describeFailure, retryOrFail } from "./failure.js";
 import type { ServiceAddress } from "./service-address.js";
 import { WorkerElementClient } from "./worker-client.js";
@@ -116,7 +117,7 @@ export class DataServiceSource {
       worker: (address) => this.worker(address),
       maxOutstandingRequests: max,
       taskRefreshIntervalMs: this.init.taskRefreshIntervalMs,
-      decode: (kind, bytes) => core.decodeElement(kind, bytes),
+      decode: createElementDecoder((kind, bytes) => core.decodeElement(kind, bytes)),
       streamWindow: this.init.elementStream === false ? undefined : {
         elements: this.init.maxOutstandingRequests === AUTOTUNE ? STREAM_AUTOTUNED_WINDOW_ELEMENTS : max,
         bytes: STREAM_WINDOW_BYTES,

@@ -7,7 +7,7 @@ import { clone, fromBinary, type JsonValue } from "@bufbuild/protobuf";
 import { GraphDefSchema, type GraphDef } from "../../../src/gen/tensorflow/core/framework/graph_pb.js";
 import { dtypeName, DType } from "../../../src/core/dtype.js";
 import type { Tensor } from "../../../src/core/tensor.js";
-import { TensorSpec, type ElementSpec } from "../../../src/dataset/index.js";
+import { DatasetSpec, TensorSpec, type ElementSpec } from "../../../src/dataset/index.js";
 import { canonicalBytes, canonicalJson, fromBase64 } from "../../graph/graph-fixtures.js";
 import type { DatasetFixtureComponent, FixtureSpec, TfDatasetFixture } from "../../fixtures/datasets/fixture-types.js";
 import { TF_DATASET_FIXTURES } from "../../fixtures/datasets/tf-datasets.js";
@@ -45,6 +45,7 @@ export function fixtureOf(t: Pick<Tensor, "dtype" | "shape" | "data">): DatasetF
 
 /** Our element spec in the fixtures' layout (dict entries in our key order). */
 export function specOf(spec: ElementSpec): FixtureSpec {
+  if (spec instanceof DatasetSpec) return { dataset: specOf(spec.elementSpec) };
   if (spec instanceof TensorSpec) {
     const c = spec.toComponent();
     return { tensor: { dtype: dtypeName(c.dtype), shape: c.shape } };

@@ -115,6 +115,14 @@ export const PIPELINES: Record<string, () => D> = {
     .enumerate().cache().repeat(2),
 };
 
+/** Pipelines whose elements are datasets (`window`): graph, spec and cardinality are compared. */
+export const GRAPH_ONLY_PIPELINES: Record<string, () => D> = {
+  window_graph: () => D.range(7).window(3, 2, 1, true),
+  window_graph_defaults: () => D.range(5).window(2),
+  window_graph_nested: () => D.fromTensorSlices(tuple({ a: [1, 2, 3] }, ["x", "y", "z"])).window(2, { stride: 2 }),
+  window_graph_infinite: () => D.range(3).repeat().window(4, 1),
+};
+
 /** The `err_*` pipelines: building them must throw, or iterating them must fail, as in TF. */
 export const ERROR_PIPELINES: Record<string, () => D> = {
   err_shard_index: () => D.range(4).shard(2, 2),
@@ -134,4 +142,6 @@ export const ERROR_PIPELINES: Record<string, () => D> = {
   err_concat_types: () => D.range(3).concatenate(D.fromTensors(1.5)),
   err_concat_structure: () => D.range(3).concatenate(D.zip([D.range(1), D.range(1)])),
   err_empty_tuple: () => D.fromTensorSlices(tuple()),
+  err_window_size: () => D.range(3).window(0),
+  err_window_shift: () => D.range(3).window(2, 0),
 };

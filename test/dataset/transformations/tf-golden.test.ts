@@ -17,7 +17,7 @@ import type { DatasetFixtureComponent, TfDatasetFixture } from "../../fixtures/d
 import {
   DATASET_FIXTURES, datasetFixture, fixtureGraphDef, fixtureOf, normalizedBytes, normalizedJson, specOf,
 } from "./golden.js";
-import { ERROR_PIPELINES, PIPELINES } from "./pipelines.js";
+import { ERROR_PIPELINES, GRAPH_ONLY_PIPELINES, PIPELINES } from "./pipelines.js";
 
 /** TF exception classes -> our error codes. */
 const CODE_OF: Record<string, TfDataErrorCode> = {
@@ -54,7 +54,7 @@ async function runTfGraph(f: TfDatasetFixture, limit: number): Promise<DatasetFi
 const limitOf = (f: TfDatasetFixture) => (f.truncated ? f.elements!.length : Number.MAX_SAFE_INTEGER);
 
 test("every fixture has a TypeScript twin and every twin a fixture", () => {
-  const ours = new Set([...Object.keys(PIPELINES), ...Object.keys(ERROR_PIPELINES)]);
+  const ours = new Set([...Object.keys(PIPELINES), ...Object.keys(ERROR_PIPELINES), ...Object.keys(GRAPH_ONLY_PIPELINES)]);
   const tf = new Set(DATASET_FIXTURES.filter((f) => !f.tfOnly).map((f) => f.name));
   assert.equal([...tf].filter((n) => !ours.has(n)), [], "fixtures without a TS pipeline");
   assert.equal([...ours].filter((n) => !tf.has(n)), [], "TS pipelines without a fixture");
@@ -78,6 +78,17 @@ for (const [name, build] of Object.entries(PIPELINES)) {
     const lowered = lower(fixtureGraphDef(f));
     assert.is(Number(lowered.cardinality), f.cardinality, "cardinality of TF's graph as we lower it");
     assert.equal(await runTfGraph(f, limitOf(f)), f.elements);
+  });
+}
+
+for (const [name, build] of Object.entries(GRAPH_ONLY_PIPELINES)) {
+  const f = datasetFixture(name);
+  test(`(a) ${name}: ${f.python} — TF's GraphDef, spec and cardinality (elements are datasets)`, () => {
+    const ds = build();
+    assert.equal(normalizedJson(ds.toGraphDef()), normalizedJson(fixtureGraphDef(f)));
+    assert.equal(specOf(ds.elementSpec), f.spec, "element spec");
+    assert.is(ds.cardinality(), f.cardinality, "cardinality");
+    assert.is(Number(lower(fixtureGraphDef(f)).cardinality), f.cardinality, "cardinality of TF's graph as we lower it");
   });
 }
 

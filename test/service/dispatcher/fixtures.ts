@@ -23,7 +23,6 @@ import { NodeStorage } from "../../../src/runtime/node-storage.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClientHeartbeatRequestSchema as ClientHeartbeatSchema } from "../../../src/gen/tensorflow/core/data/service/dispatcher_pb.js";
 
 export { Compression, ShardingPolicy, TargetWorkers };
 
@@ -98,7 +97,7 @@ export function clientHeartbeat(iterationClientId: bigint) {
 
 /** A round-robin client heartbeat with its current round and, optionally, the round it blocked at. */
 export function rrHeartbeat(iterationClientId: bigint, currentRound: bigint, blockedRound?: bigint) {
-  return create(ClientHeartbeatSchema, {
+  return create(ClientHeartbeatRequestSchema, {
     iterationClientId,
     optionalCurrentRound: { case: "currentRound", value: currentRound },
     optionalBlockedRound: blockedRound === undefined ? { case: undefined } : { case: "blockedRound", value: blockedRound },

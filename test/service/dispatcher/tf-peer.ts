@@ -22,6 +22,10 @@ export interface TfReadSpec {
   repeat?: number;
   /** Compression of the registered dataset (`null` = None, default "AUTO" as TF). */
   compression?: null | "AUTO";
+  /** TF's `target_workers` ("AUTO", "ANY", "LOCAL"). */
+  targetWorkers?: "AUTO" | "ANY" | "LOCAL";
+  /** `expr` is the whole reading dataset (it calls distribute itself, with `SERVICE`). */
+  raw?: boolean;
 }
 
 /** A TF process hosting peers of our dispatcher. */
@@ -34,10 +38,20 @@ export interface TfPeer {
   read(spec: TfReadSpec, timeoutMs?: number): Promise<unknown[]>;
   /** Opens a reading session (an iterator). */
   open(session: string, spec: TfReadSpec): Promise<void>;
+  /**
+   * Opens TF's coordinated-read setup (see tf_peer.py `open_coordinated`): `numConsumers`
+   * round-robin consumers of job `jobName`, interleaved.
+   */
+  openCoordinated(session: string, o: { service: string; numConsumers: number; jobName: string;
+    processingMode?: "parallel_epochs" | "distributed_epoch"; refreshMs?: number }): Promise<void>;
   /** Reads `count` elements of a session. */
   take(session: string, count: number, timeoutMs?: number): Promise<unknown[]>;
   /** Reads a session to its end and closes it. */
   drain(session: string, timeoutMs?: number): Promise<unknown[]>;
+  /** Drops a session's iterator (TF's client releases its iteration client). */
+  close(session: string): Promise<void>;
+  /** A TF worker's `_num_tasks()`. */
+  numTasks(address: string): Promise<number>;
   /** TF's TFRecordDataset over one journal file, each record parsed as `tensorflow.data.Update`. */
   journal(path: string): Promise<{ type: string; value: Record<string, unknown> }[]>;
   /** TF's TFRecordDataset over a dataset file: record count and the graph's ops. */
@@ -74,6 +88,8 @@ export async function startTfPeer(): Promise<TfPeer> {
     refresh_ms: s.refreshMs ?? 100,
     repeat: s.repeat ?? null,
     compression: s.compression === undefined ? "AUTO" : s.compression,
+    target_workers: s.targetWorkers ?? null,
+    raw: s.raw ?? false,
   });
   return {
     version,
@@ -83,10 +99,17 @@ export async function startTfPeer(): Promise<TfPeer> {
     read: async (spec, timeoutMs = 30_000) => (await child.request(
       { cmd: "read", ...readFields(spec), timeout_s: timeoutMs / 1000 }, timeoutMs + SLACK_MS)).elements as unknown[],
     open: async (session, spec) => { await child.request({ cmd: "open", session, ...readFields(spec) }, START_TIMEOUT_MS); },
+    openCoordinated: async (session, o) => {
+      await child.request({ cmd: "open_coordinated", session, service: o.service, num_consumers: o.numConsumers,
+        job_name: o.jobName, processing_mode: o.processingMode ?? "parallel_epochs", refresh_ms: o.refreshMs ?? 100 },
+      START_TIMEOUT_MS);
+    },
     take: async (session, count, timeoutMs = 30_000) => (await child.request(
       { cmd: "take", session, count, timeout_s: timeoutMs / 1000 }, timeoutMs + SLACK_MS)).elements as unknown[],
     drain: async (session, timeoutMs = 30_000) => (await child.request(
       { cmd: "drain", session, timeout_s: timeoutMs / 1000 }, timeoutMs + SLACK_MS)).elements as unknown[],
+    close: async (session) => { await child.request({ cmd: "close", session }); },
+    numTasks: async (address) => (await child.request({ cmd: "num_tasks", address })).count as number,
     journal: async (path) =>
       (await child.request({ cmd: "journal", path })).updates as { type: string; value: Record<string, unknown> }[],
     datasetFile: async (path) => {

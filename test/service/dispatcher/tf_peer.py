@@ -10,13 +10,24 @@ parent (PR_SET_PDEATHSIG).
 Commands
   worker        {dispatcher, heartbeat_ms}                    -> {event:"worker", worker:"localhost:P"}
   stop_worker   {address}                                     -> {event:"stopped"}
-  read          {expr, service, processing_mode, job_name?, refresh_ms?, timeout_s, repeat?}
+  read          {expr, service, processing_mode, job_name?, refresh_ms?, timeout_s, repeat?,
+                 target_workers?, raw?}
                 expr is a python expression over `tf` building the dataset (our test code, not
-                user input); `repeat` applies .repeat(k) AFTER distribute.
+                user input); `repeat` applies .repeat(k) AFTER distribute; with `raw` the expression
+                is the whole reading dataset (it calls distribute itself; SERVICE is the service).
                                                              -> {event:"result", elements:[...]}
   open          {session, expr, service, processing_mode, job_name?, refresh_ms?}  -> {event:"opened"}
+  open_coordinated {session, service, num_consumers, job_name, processing_mode?, refresh_ms?}
+                the coordinated-read setup of TF's service tests: `num_consumers` consumers of one
+                round-robin job, read in parallel and interleaved so element n comes from consumer
+                n % num_consumers; each worker produces groups of num_consumers consecutive numbers
+                (starting with 0, 1, ...), so every run of num_consumers results must be consecutive.
+                                                             -> {event:"opened"}
   take          {session, count, timeout_s}                   -> {event:"result", elements:[...]}
   drain         {session, timeout_s}                          -> {event:"result", elements:[...]}
+  close         {session}      drops the iterator (TF's client then releases its iteration client)
+                                                             -> {event:"closed"}
+  num_tasks     {address}      a TF worker's WorkerServer._num_tasks() -> {event:"num_tasks", count}
   journal       {path}        TFRecordDataset over one journal file, each record parsed as
                               tensorflow.data.Update    -> {event:"journal", updates:[{type, value}]}
   dataset_file  {path}        one TFRecord holding a DatasetDef -> {event:"dataset", ops:[...], records:N}
@@ -152,7 +163,10 @@ def main():
     lock = threading.Lock()
 
     def make_dataset(req):
-        ds = eval(req["expr"], {"tf": tf, "np": __import__("numpy")})  # test-authored expressions only
+        env = {"tf": tf, "np": __import__("numpy"), "SERVICE": req.get("service")}
+        ds = eval(req["expr"], env)  # test-authored expressions only
+        if req.get("raw"):
+            return ds
         refresh = req.get("refresh_ms")
         ds = ds.apply(data_service_ops._distribute(
             processing_mode=req.get("processing_mode", "parallel_epochs"),
@@ -160,10 +174,28 @@ def main():
             job_name=req.get("job_name"),
             task_refresh_interval_hint_ms=refresh,
             compression=req.get("compression"),
+            target_workers=req.get("target_workers") or "AUTO",
         ))
         if req.get("repeat"):
             ds = ds.repeat(int(req["repeat"]))
         return ds
+
+    def make_coordinated(req):
+        n = int(req["num_consumers"])
+
+        def group(x):
+            x = x % (2 ** 32)  # keeps (x + 1) * n inside int64
+            return tf.data.Dataset.range(x * n, (x + 1) * n)
+
+        # A first element 0 shows when a worker (re)starts its copy under OFF.
+        source = tf.data.Dataset.from_tensors(tf.constant(0, tf.int64)).concatenate(tf.data.Dataset.random())
+        source = source.flat_map(group)
+        consumers = [source.apply(data_service_ops._distribute(
+            processing_mode=req.get("processing_mode", "parallel_epochs"), service=req["service"],
+            job_name=req["job_name"], consumer_index=i, num_consumers=n,
+            task_refresh_interval_hint_ms=req.get("refresh_ms"))) for i in range(n)]
+        return tf.data.Dataset.from_tensor_slices(consumers).interleave(
+            lambda x: x, cycle_length=n, num_parallel_calls=n)
 
     def take(it, count, timeout_s):
         # On a thread: TF's client retries forever, so a stuck read must not block the command loop.
@@ -231,12 +263,21 @@ def main():
             elif cmd == "open":
                 sessions[req["session"]] = iter(make_dataset(req))
                 emit({"id": rid, "event": "opened"})
+            elif cmd == "open_coordinated":
+                sessions[req["session"]] = iter(make_coordinated(req))
+                emit({"id": rid, "event": "opened"})
             elif cmd == "take" or cmd == "drain":
                 it = sessions[req["session"]]
                 elements = take(it, req.get("count") if cmd == "take" else None, float(req.get("timeout_s", 60)))
                 if cmd == "drain":
                     del sessions[req["session"]]
                 emit({"id": rid, "event": "result", "elements": elements})
+            elif cmd == "close":
+                sessions.pop(req["session"], None)
+                __import__("gc").collect()
+                emit({"id": rid, "event": "closed"})
+            elif cmd == "num_tasks":
+                emit({"id": rid, "event": "num_tasks", "count": servers[req["address"]]._num_tasks()})
             elif cmd == "journal":
                 updates = []
                 for record in tf.data.TFRecordDataset(req["path"]):
