@@ -12,6 +12,7 @@ import { Reader } from "./proto/reader";
 import { decodeDatasetNode } from "./plan/decode";
 import { buildDataset } from "./datasets/registry";
 import { registerDatasetOps } from "./datasets/all";
+import { pumpChannel, pushChannel } from "./datasets/channel";
 import { registerKernels } from "./kernels/all";
 import { Dataset, DatasetIterator } from "./datasets/dataset";
 import { clearDescriptor, describe, describeWire, describeWords, descriptorPtr } from "./abi/describe";
@@ -291,4 +292,23 @@ export function encodeStaged(kind: i32): i32 {
   }
   staged.length = 0;
   return encodeWire(elem, kind);
+}
+
+// Channels for the parallel runner (assembly/datasets/channel.ts, src/core/parallel).
+export { channelOpen, channelReset, channelRelease, channelLength, channelFail } from "./datasets/channel";
+
+/** Moves up to `count` elements of iterator `h` into channel `id`; OK, END or the iterator's error. */
+export function channelPump(id: i32, h: i32, count: i32): i32 {
+  clearError();
+  const s = iterState(h);
+  if (s == null) return errorCode();
+  return pumpChannel(id, s.it, count);
+}
+
+/** Appends the element staged by `stageElement` (and filled by the host) to channel `id`. */
+export function channelPushStaged(id: i32): i32 {
+  clearError();
+  const st = pushChannel(id, staged);
+  staged.length = 0;
+  return st;
 }

@@ -3,6 +3,8 @@ import { makeBatch } from "./batch";
 import { makeMap } from "./map";
 import { makeRange } from "./range";
 import { registerDataset } from "./registry";
+import { makeChannel } from "./channel";
+import { makePrefetch } from "./prefetch";
 import { makeTake } from "./take";
 import { registerStructuralOps } from "./structural";
 import { makeFilter } from "./filter";
@@ -23,4 +25,6 @@ export function registerDatasetOps(): void {
   registerDataset("scan", makeScan);
   registerDataset("shuffle", makeShuffle);
   registerDataset(DATASET_PARAM_OP, makeDatasetParam);
+  registerDataset("channel", makeChannel);
+  registerDataset("prefetch", makePrefetch);
 }

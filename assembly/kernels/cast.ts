@@ -68,11 +68,27 @@ function vectorizedFloatToInt<S, D>(src: usize, dst: usize, n: i32): void {
   const lanes = sizeof<D>() == 4 ? 8 : 32;
   const end = (n / lanes) * lanes;
   for (let i = 0; i < end; i++) {
-    const v = cvtt32<S>(flush<S>(load<S>(src + <usize>i * sizeof<S>())));
+    const x = flush<S>(load<S>(src + <usize>i * sizeof<S>()));
+    if (sizeof<D>() == 4) {
+      // uint32: values from 2^31 convert x - 2^31 and set the top bit (NaN takes that path too).
+      const r = x < <S>2147483648.0 ? cvtt32<S>(x) : cvtt32<S>(<S>(x - <S>2147483648.0)) | i32.MIN_VALUE;
+      store<u32>(dst + <usize>i * 4, <u32>r);
+      continue;
+    }
+    const v = cvtt32<S>(x);
     let r: i32 = v;
-    if (sizeof<D>() == 1) r = isSigned<D>() ? (v < -128 ? -128 : v > 127 ? 127 : v) : (v < 0 ? 0 : v > 255 ? 255 : v);
-    else if (sizeof<D>() == 2) {
-      // int32 -> int16 signed saturation, then (uint16) unsigned saturation of the int32.
+    if (sizeof<D>() == 1) {
+      if (isSigned<D>()) r = v < -128 ? -128 : v > 127 ? 127 : v;
+      else if (sizeof<S>() == 4) {
+        // float32: packs_epi32 (int16 saturation), then packus_epi16.
+        const w = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+        r = w < 0 ? 0 : w > 255 ? 255 : w;
+      } else {
+        // float64: packus_epi32 (uint16 saturation) read back as int16, then packus_epi16.
+        const w = <i32><i16>(v < 0 ? 0 : v > 65535 ? 65535 : v);
+        r = w < 0 ? 0 : w > 255 ? 255 : w;
+      }
+    } else {
       r = isSigned<D>() ? (v < -32768 ? -32768 : v > 32767 ? 32767 : v) : (v < 0 ? 0 : v > 65535 ? 65535 : v);
     }
     store<D>(dst + <usize>i * sizeof<D>(), <D>r);
@@ -146,6 +162,26 @@ class CastKernel extends Kernel {
     let from = this.src;
     let src = x.dataPtr;
     let keep: ArrayBuffer | null = null;
+    // bfloat16 -> float32 / bool are integer code in TF (no DAZ): shift the bits.
+    if (from == DT_BFLOAT16 && (this.dst == DT_FLOAT || this.dst == DT_BOOL)) {
+      const o = out.dataPtr;
+      for (let i = 0; i < n; i++) {
+        const h = load<u16>(src + (<usize>i << 1));
+        if (this.dst == DT_FLOAT) store<u32>(o + (<usize>i << 2), <u32>h << 16);
+        else store<u8>(o + <usize>i, (h & 0x7fff) != 0 ? 1 : 0);
+      }
+      outputs.push(out);
+      return OK;
+    }
+    // float16 -> uint8 packs like float64 (uint16 saturation first): stage it as float64.
+    if (from == DT_HALF && this.dst == DT_UINT8) {
+      const buf = new ArrayBuffer(n << 3);
+      const p = changetype<usize>(buf);
+      for (let i = 0; i < n; i++) store<f64>(p + (<usize>i << 3), <f64>f16ToF32(load<u16>(src + (<usize>i << 1))));
+      castBuffer(DT_DOUBLE, DT_UINT8, p, out.dataPtr, n);
+      outputs.push(out);
+      return OK;
+    }
     // 16-bit floats (and truncation) go through a float32/float64 staging buffer.
     if (from == DT_HALF || from == DT_BFLOAT16) {
       keep = new ArrayBuffer(n << 2);
@@ -203,6 +239,14 @@ class CastKernel extends Kernel {
   }
 }
 
+/** TF's DataTypeString (float, double, half, ...). */
+function tfTypeName(d: i32): string {
+  if (d == DT_FLOAT) return "float";
+  if (d == DT_DOUBLE) return "double";
+  if (d == DT_HALF) return "half";
+  return dtypeName(d);
+}
+
 /** Cast: attrs SrcT, DstT, Truncate (optional). */
 export function makeCast(ins: InstructionNode): Kernel | null {
   if (!checkArity(ins, 1, 1)) return null;
@@ -210,16 +254,16 @@ export function makeCast(ins: InstructionNode): Kernel | null {
   const dst = <i32>ins.attrs.int("DstT");
   if (errorCode() != OK) return null;
   if ((CAST_DTYPES & dtypeBit(src)) == 0 || (CAST_DTYPES & dtypeBit(dst)) == 0) {
-    fail(UNIMPLEMENTED, "Cast " + dtypeName(src) + " to " + dtypeName(dst) + " is not supported");
+    fail(UNIMPLEMENTED, "Cast " + tfTypeName(src) + " to " + tfTypeName(dst) + " is not supported");
     return null;
   }
   const k = new CastKernel();
   k.src = src;
   k.dst = dst;
+  // TF's LSBZeroSetter exists for float -> half/bfloat16 and double -> float/half only.
   if (ins.attrs.boolOr("Truncate", false)) {
-    const from = src == DT_HALF || src == DT_BFLOAT16 ? DT_FLOAT : src;
-    const ms = mantissaBits(from), md = mantissaBits(dst);
-    if (ms > 0 && md > 0 && md < mantissaBits(src)) k.clearBits = ms - md;
+    const pair = (src == DT_FLOAT && (dst == DT_HALF || dst == DT_BFLOAT16)) || (src == DT_DOUBLE && (dst == DT_FLOAT || dst == DT_HALF));
+    if (pair) k.clearBits = mantissaBits(src) - mantissaBits(dst);
   }
   return k;
 }

@@ -24,6 +24,43 @@ import {
 import { ExpOp, LogPacketOp, LogTailOp, PowPacketOp, PowTailOp } from "./transcendental";
 import { stringAdd, stringCompare } from "./string-cwise";
 
+// One instance per op class: `new` inside run() would allocate on every call.
+const ABS_OP = new AbsOp();
+const ADD_OP = new AddOp();
+const CEIL_OP = new CeilOp();
+const DIV_OP = new DivOp();
+const EQUAL_OP = new EqualOp();
+const EXP_OP = new ExpOp();
+const FLOORDIV_OP = new FloorDivOp();
+const FLOORMOD_OP = new FloorModOp();
+const FLOOR_OP = new FloorOp();
+const GREATEREQUAL_OP = new GreaterEqualOp();
+const GREATER_OP = new GreaterOp();
+const INTPOW_OP = new IntPowOp();
+const LESSEQUAL_OP = new LessEqualOp();
+const LESS_OP = new LessOp();
+const LOGPACKET_OP = new LogPacketOp();
+const LOGTAIL_OP = new LogTailOp();
+const LOGICALAND_OP = new LogicalAndOp();
+const LOGICALNOT_OP = new LogicalNotOp();
+const LOGICALOR_OP = new LogicalOrOp();
+const MAX_OP = new MaxOp();
+const MAXVEC_OP = new MaxVecOp();
+const MIN_OP = new MinOp();
+const MINVEC_OP = new MinVecOp();
+const MUL_OP = new MulOp();
+const NEG_OP = new NegOp();
+const NOTEQUAL_OP = new NotEqualOp();
+const POWPACKET_OP = new PowPacketOp();
+const POWTAIL_OP = new PowTailOp();
+const ROUND_OP = new RoundOp();
+const RSQRT_OP = new RsqrtOp();
+const SIGN_OP = new SignOp();
+const SIGNVEC_OP = new SignVecOp();
+const SQRT_OP = new SqrtOp();
+const SQUARE_OP = new SquareOp();
+const SUB_OP = new SubOp();
+
 const ADD: i32 = 1, SUB: i32 = 2, MUL: i32 = 3, DIV: i32 = 4, REALDIV: i32 = 5, FLOORDIV: i32 = 6, FLOORMOD: i32 = 7,
   POW: i32 = 8, MAXIMUM: i32 = 9, MINIMUM: i32 = 10, EQUAL: i32 = 11, NOTEQUAL: i32 = 12, LESS: i32 = 13,
   LESSEQUAL: i32 = 14, GREATER: i32 = 15, GREATEREQUAL: i32 = 16, LAND: i32 = 17, LOR: i32 = 18;
@@ -209,46 +246,46 @@ class BinaryKernel extends Kernel {
     const out = newTensor(cmp ? DT_BOOL : work, shape);
     if (out == null) return errorCode();
     switch (op) {
-      case ADD: arith<AddOp>(new AddOp(), work, a, b, out); break;
-      case SUB: arith<SubOp>(new SubOp(), work, a, b, out); break;
-      case MUL: arith<MulOp>(new MulOp(), work, a, b, out); break;
-      case DIV: arith<DivOp>(new DivOp(), work, a, b, out); break;
-      case REALDIV: arithFloat<DivOp>(new DivOp(), work, a, b, out); break;
+      case ADD: arith<AddOp>(ADD_OP, work, a, b, out); break;
+      case SUB: arith<SubOp>(SUB_OP, work, a, b, out); break;
+      case MUL: arith<MulOp>(MUL_OP, work, a, b, out); break;
+      case DIV: arith<DivOp>(DIV_OP, work, a, b, out); break;
+      case REALDIV: arithFloat<DivOp>(DIV_OP, work, a, b, out); break;
       case FLOORDIV:
         if (work != dtype) {
           // 16-bit floats: the quotient is rounded to the dtype before floor (Eigen's half ops).
-          arithFloat<DivOp>(new DivOp(), work, a, b, out);
+          arithFloat<DivOp>(DIV_OP, work, a, b, out);
           const q = narrowFromF32(out, dtype);
           if (q == null) return errorCode();
           const wq = widenToF32(q);
           if (wq == null) return errorCode();
-          unaryLoop<f32, f32, FloorOp>(new FloorOp(), wq, out);
-        } else arith<FloorDivOp>(new FloorDivOp(), work, a, b, out);
+          unaryLoop<f32, f32, FloorOp>(FLOOR_OP, wq, out);
+        } else arith<FloorDivOp>(FLOORDIV_OP, work, a, b, out);
         break;
-      case FLOORMOD: arith<FloorModOp>(new FloorModOp(), work, a, b, out); break;
+      case FLOORMOD: arith<FloorModOp>(FLOORMOD_OP, work, a, b, out); break;
       case POW:
         // bfloat16 Pow has no packet path in Eigen: glibc semantics for every element.
-        if (dtype == DT_BFLOAT16) binaryLoop<f32, f32, PowTailOp>(new PowTailOp(), a, b, out);
-        else if (work == DT_FLOAT || work == DT_DOUBLE) packetAndTail<PowPacketOp, PowTailOp>(new PowPacketOp(), new PowTailOp(), work, a, b, out);
-        else arithSigned<IntPowOp>(new IntPowOp(), work, a, b, out);
+        if (dtype == DT_BFLOAT16) binaryLoop<f32, f32, PowTailOp>(POWTAIL_OP, a, b, out);
+        else if (work == DT_FLOAT || work == DT_DOUBLE) packetAndTail<PowPacketOp, PowTailOp>(POWPACKET_OP, POWTAIL_OP, work, a, b, out);
+        else arithSigned<IntPowOp>(INTPOW_OP, work, a, b, out);
         break;
       case MAXIMUM:
         // float32/float64 packets give the second operand on ±0 ties; 16-bit floats do not.
-        if (dtype == DT_FLOAT || dtype == DT_DOUBLE) packetAndTail<MaxVecOp, MaxOp>(new MaxVecOp(), new MaxOp(), work, a, b, out);
-        else arith<MaxOp>(new MaxOp(), work, a, b, out);
+        if (dtype == DT_FLOAT || dtype == DT_DOUBLE) packetAndTail<MaxVecOp, MaxOp>(MAXVEC_OP, MAX_OP, work, a, b, out);
+        else arith<MaxOp>(MAX_OP, work, a, b, out);
         break;
       case MINIMUM:
-        if (dtype == DT_FLOAT || dtype == DT_DOUBLE) packetAndTail<MinVecOp, MinOp>(new MinVecOp(), new MinOp(), work, a, b, out);
-        else arith<MinOp>(new MinOp(), work, a, b, out);
+        if (dtype == DT_FLOAT || dtype == DT_DOUBLE) packetAndTail<MinVecOp, MinOp>(MINVEC_OP, MIN_OP, work, a, b, out);
+        else arith<MinOp>(MIN_OP, work, a, b, out);
         break;
-      case EQUAL: compare<EqualOp>(new EqualOp(), work, a, b, out); break;
-      case NOTEQUAL: compare<NotEqualOp>(new NotEqualOp(), work, a, b, out); break;
-      case LESS: compare<LessOp>(new LessOp(), work, a, b, out); break;
-      case LESSEQUAL: compare<LessEqualOp>(new LessEqualOp(), work, a, b, out); break;
-      case GREATER: compare<GreaterOp>(new GreaterOp(), work, a, b, out); break;
-      case GREATEREQUAL: compare<GreaterEqualOp>(new GreaterEqualOp(), work, a, b, out); break;
-      case LAND: binaryLoop<u8, u8, LogicalAndOp>(new LogicalAndOp(), a, b, out); break;
-      case LOR: binaryLoop<u8, u8, LogicalOrOp>(new LogicalOrOp(), a, b, out); break;
+      case EQUAL: compare<EqualOp>(EQUAL_OP, work, a, b, out); break;
+      case NOTEQUAL: compare<NotEqualOp>(NOTEQUAL_OP, work, a, b, out); break;
+      case LESS: compare<LessOp>(LESS_OP, work, a, b, out); break;
+      case LESSEQUAL: compare<LessEqualOp>(LESSEQUAL_OP, work, a, b, out); break;
+      case GREATER: compare<GreaterOp>(GREATER_OP, work, a, b, out); break;
+      case GREATEREQUAL: compare<GreaterEqualOp>(GREATEREQUAL_OP, work, a, b, out); break;
+      case LAND: binaryLoop<u8, u8, LogicalAndOp>(LOGICALAND_OP, a, b, out); break;
+      case LOR: binaryLoop<u8, u8, LogicalOrOp>(LOGICALOR_OP, a, b, out); break;
     }
     if (!cmp && work != dtype) {
       // FloorMod and bfloat16 Pow run scalar code in Eigen (NaN signs survive the rounding).
@@ -376,30 +413,30 @@ class UnaryKernel extends Kernel {
     const out = newTensor(work, a.shape);
     if (out == null) return errorCode();
     switch (this.op) {
-      case NEG: unaryAll<NegOp>(new NegOp(), work, a, out); break;
-      case ABS: unaryAll<AbsOp>(new AbsOp(), work, a, out); break;
-      case SQUARE: unaryAll<SquareOp>(new SquareOp(), work, a, out); break;
-      case SQRT: unaryFloat<SqrtOp>(new SqrtOp(), work, a, out); break;
-      case RSQRT: unaryFloat<RsqrtOp>(new RsqrtOp(), work, a, out); break;
-      case EXP: unaryFloat<ExpOp>(new ExpOp(), work, a, out); break;
+      case NEG: unaryAll<NegOp>(NEG_OP, work, a, out); break;
+      case ABS: unaryAll<AbsOp>(ABS_OP, work, a, out); break;
+      case SQUARE: unaryAll<SquareOp>(SQUARE_OP, work, a, out); break;
+      case SQRT: unaryFloat<SqrtOp>(SQRT_OP, work, a, out); break;
+      case RSQRT: unaryFloat<RsqrtOp>(RSQRT_OP, work, a, out); break;
+      case EXP: unaryFloat<ExpOp>(EXP_OP, work, a, out); break;
       case LOG:
-        unaryFloat<LogPacketOp>(new LogPacketOp(), work, a, out);
-        if (work == DT_FLOAT) unaryTail<f32, LogTailOp>(new LogTailOp(), a, out);
-        else unaryTail<f64, LogTailOp>(new LogTailOp(), a, out);
+        unaryFloat<LogPacketOp>(LOGPACKET_OP, work, a, out);
+        if (work == DT_FLOAT) unaryTail<f32, LogTailOp>(LOGTAIL_OP, a, out);
+        else unaryTail<f64, LogTailOp>(LOGTAIL_OP, a, out);
         break;
-      case ROUND: unaryAll<RoundOp>(new RoundOp(), work, a, out); break;
-      case FLOOR: unaryFloat<FloorOp>(new FloorOp(), work, a, out); break;
-      case CEIL: unaryFloat<CeilOp>(new CeilOp(), work, a, out); break;
+      case ROUND: unaryAll<RoundOp>(ROUND_OP, work, a, out); break;
+      case FLOOR: unaryFloat<FloorOp>(FLOOR_OP, work, a, out); break;
+      case CEIL: unaryFloat<CeilOp>(CEIL_OP, work, a, out); break;
       case SIGN:
         if (work == DT_FLOAT) {
-          unaryLoop<f32, f32, SignVecOp>(new SignVecOp(), a, out);
-          unaryTail<f32, SignOp>(new SignOp(), a, out);
+          unaryLoop<f32, f32, SignVecOp>(SIGNVEC_OP, a, out);
+          unaryTail<f32, SignOp>(SIGN_OP, a, out);
         } else if (work == DT_DOUBLE) {
-          unaryLoop<f64, f64, SignVecOp>(new SignVecOp(), a, out);
-          unaryTail<f64, SignOp>(new SignOp(), a, out);
-        } else unaryAll<SignOp>(new SignOp(), work, a, out);
+          unaryLoop<f64, f64, SignVecOp>(SIGNVEC_OP, a, out);
+          unaryTail<f64, SignOp>(SIGN_OP, a, out);
+        } else unaryAll<SignOp>(SIGN_OP, work, a, out);
         break;
-      case LNOT: unaryLoop<u8, u8, LogicalNotOp>(new LogicalNotOp(), a, out); break;
+      case LNOT: unaryLoop<u8, u8, LogicalNotOp>(LOGICALNOT_OP, a, out); break;
     }
     if (work != dtype) {
       const narrowed = narrowFromF32(out, dtype);

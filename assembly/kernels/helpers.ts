@@ -6,6 +6,7 @@ import {
   DT_BFLOAT16, DT_BOOL, DT_DOUBLE, DT_FLOAT, DT_HALF, DT_INT16, DT_INT32, DT_INT64, DT_INT8, DT_STRING,
   DT_UINT16, DT_UINT32, DT_UINT64, DT_UINT8, DT_VARIANT, dtypeName, dtypeSize,
 } from "../core/dtype";
+import { HEADROOM_BYTES, MAX_MEMORY_BYTES } from "../core/limits";
 import { fail, INVALID_ARGUMENT } from "../core/status";
 import { allocTensor, shapeString, Tensor } from "../core/tensor";
 import { InstructionNode } from "../plan/nodes";
@@ -150,8 +151,36 @@ export function indexScalar(t: Tensor, kernel: string, what: string, ok: StaticA
   return intElement(t, 0);
 }
 
-/** Allocates an output tensor (zero-filled; strings with `stringBytes` of data). */
+/** Elements up to which newTensor takes its fast path (no string formatting, no limit walk). */
+const FAST_ALLOC_ELEMENTS: i64 = 1 << 20;
+
+/**
+ * Allocates an output tensor (zero-filled; strings with `stringBytes` of data). Fixed-width
+ * tensors of known-small size skip allocTensor's checks (which format a message on every call);
+ * everything else, and anything near the memory cap, goes through allocTensor and its limits.
+ */
 export function newTensor(dtype: i32, shape: StaticArray<i64>, stringBytes: u64 = 0): Tensor | null {
+  const size = dtypeSize(dtype);
+  if (size != 0 && dtype != DT_STRING && dtype != DT_VARIANT && shape.length <= 8) {
+    let n: i64 = 1;
+    let ok = true;
+    for (let i = 0; i < shape.length; i++) {
+      const d = unchecked(shape[i]);
+      if (d < 0 || d > FAST_ALLOC_ELEMENTS) {
+        ok = false;
+        break;
+      }
+      n *= d;
+      if (n > FAST_ALLOC_ELEMENTS) {
+        ok = false;
+        break;
+      }
+    }
+    const bytes = <u64>n * <u64>size;
+    if (ok && ((<u64>memory.size()) << 16) + bytes + HEADROOM_BYTES <= MAX_MEMORY_BYTES) {
+      return new Tensor(dtype, shape, n, new ArrayBuffer(<i32>bytes));
+    }
+  }
   return allocTensor(dtype, shape, stringBytes);
 }
 

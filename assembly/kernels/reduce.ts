@@ -44,6 +44,10 @@ function rnd(x: f64, dtype: i32): f64 {
   return flush<f64>(x);
 }
 
+function quietF64(x: f64): f64 {
+  return reinterpret<f64>(reinterpret<u64>(x) | 0x0008000000000000);
+}
+
 class FloatReducer {
   op: i32 = SUM;
   dtype: i32 = DT_FLOAT;
@@ -57,20 +61,36 @@ class FloatReducer {
     return 0;
   }
 
-  /** Scalar reduce step: acc (op) x. */
+  /**
+   * acc (op) x as x86 computes it: a NaN operand propagates (the first one, quieted), an invalid
+   * operation gives the default NaN (sign set). Explicit, since a JIT may reorder operands.
+   */
+  arith(acc: f64, x: f64): f64 {
+    // 16-bit float products take the new operand first (as TF's compiled code does: its NaN wins).
+    if (this.op == PROD && (this.dtype == DT_HALF || this.dtype == DT_BFLOAT16)) {
+      if (x != x) return quietF64(x);
+      if (acc != acc) return quietF64(acc);
+    }
+    if (acc != acc) return quietF64(acc);
+    if (x != x) return quietF64(x);
+    const r = this.op == PROD ? acc * x : acc + x;
+    return r != r ? reinterpret<f64>(0xfff8000000000000) : rnd(r, this.dtype);
+  }
+
+  /** Scalar reduce step: acc (op) x. 16-bit floats compare as floats but keep their own bits. */
   step(acc: f64, x: f64): f64 {
     const op = this.op;
     if (op == MAX) {
       if (acc != acc) return acc;
       if (x != x) return x;
-      return acc < x ? x : acc;
+      return this.cmp(acc) < this.cmp(x) ? x : acc;
     }
     if (op == MIN) {
       if (acc != acc) return acc;
       if (x != x) return x;
-      return x < acc ? x : acc;
+      return this.cmp(x) < this.cmp(acc) ? x : acc;
     }
-    return rnd(op == PROD ? acc * x : acc + x, this.dtype);
+    return this.arith(acc, x);
   }
 
   /** Packet-lane reduce step (x86 max/min give the new value on ties). */
@@ -79,14 +99,19 @@ class FloatReducer {
     if (op == MAX) {
       if (acc != acc) return acc;
       if (x != x) return x;
-      return acc > x ? acc : x;
+      return this.cmp(acc) > this.cmp(x) ? acc : x;
     }
     if (op == MIN) {
       if (acc != acc) return acc;
       if (x != x) return x;
-      return acc < x ? acc : x;
+      return this.cmp(acc) < this.cmp(x) ? acc : x;
     }
-    return rnd(op == PROD ? acc * x : acc + x, this.dtype);
+    return this.arith(acc, x);
+  }
+
+  /** The value a comparison sees (DAZ). */
+  @inline cmp(v: f64): f64 {
+    return this.dtype == DT_DOUBLE ? flush<f64>(v) : <f64>flush<f32>(<f32>v);
   }
 
   /** Horizontal reduction of packet lanes (pairwise halves; float16 lanes sum in float32). */
@@ -101,7 +126,10 @@ class FloatReducer {
         const a = unchecked(tmp[i]), b = unchecked(tmp[i + h]);
         let v: f64;
         if (this.op == MAX || this.op == MIN) v = this.step(a, b);
-        else v = widen ? rnd(this.op == PROD ? a * b : a + b, DT_FLOAT) : rnd(this.op == PROD ? a * b : a + b, this.dtype);
+        else if (widen) {
+          const r = this.op == PROD ? a * b : a + b;
+          v = a != a ? quietF64(a) : b != b ? quietF64(b) : r != r ? reinterpret<f64>(0xfff8000000000000) : rnd(r, DT_FLOAT);
+        } else v = this.arith(a, b);
         unchecked(tmp[i] = v);
       }
       n = h;
@@ -149,7 +177,10 @@ class FloatReducer {
     }
     let acc = init;
     for (let j = start; j < n; j++) acc = this.step(acc, unchecked(x[first + j]));
-    return this.step(acc, this.predux(p0));
+    // finalizeBoth: the scalar accumulator with the horizontal packet result (for products the
+    // packet result comes first, which decides which NaN survives).
+    const pv = this.predux(p0);
+    return this.op == PROD ? this.step(pv, acc) : this.step(acc, pv);
   }
 
   /** Eigen's inner-most reduction with the tree split above `lanes * leaf` values. */
@@ -453,10 +484,13 @@ class ReduceKernel extends Kernel {
     const viaF32 = d == DT_BFLOAT16 && (this.op == SUM || this.op == MEAN);
     fr.dtype = viaF32 ? DT_FLOAT : d;
     fr.lanes = fr.dtype == DT_DOUBLE ? 4 : 8;
-    fr.leaf = fr.dtype == DT_HALF ? 200 : fr.dtype == DT_BFLOAT16 ? 128 : 1024;
+    // Eigen's tree leaves: 200 packets for float16 sums, 128 for bfloat16, else 1024.
+    fr.leaf = this.op == PROD ? 1024 : fr.dtype == DT_HALF ? 200 : fr.dtype == DT_BFLOAT16 ? 128 : 1024;
     const n = <i32>t.numElements;
     const x = new StaticArray<f64>(n);
-    for (let i = 0; i < n; i++) unchecked(x[i] = loadFloat(t, i));
+    // bfloat16 Max/Min return their operands' own bits (comparisons alone see DAZ).
+    const raw = d == DT_BFLOAT16 && (this.op == MAX || this.op == MIN);
+    for (let i = 0; i < n; i++) unchecked(x[i] = raw ? <f64>bf16ToF32(load<u16>(t.dataPtr + (<usize>i << 1))) : loadFloat(t, i));
     const res = new StaticArray<f64>(<i32>out.numElements);
     floatReduce(fr, x, c, res);
     for (let i = 0; i < res.length; i++) {
@@ -467,6 +501,14 @@ class ReduceKernel extends Kernel {
         v = rnd(v / cnt, fr.dtype);
       }
       storeFloat(out, i, v);
+    }
+    // bfloat16 sums and means are cast back by Eigen in packets of 8 (NaN -> 0x7fc0), the rest
+    // by scalar code (NaN keeps its sign).
+    if (viaF32) {
+      for (let i = 0; i < (res.length / 8) * 8; i++) {
+        const b = load<u16>(out.dataPtr + (<usize>i << 1));
+        if ((b & 0x7fff) > 0x7f80) store<u16>(out.dataPtr + (<usize>i << 1), 0x7fc0);
+      }
     }
   }
 

@@ -757,9 +757,56 @@ FAMILIES = [binary_family, unary_family, cast_family, select_family, shape_famil
             range_family, reduce_family, string_family]
 
 
+REGISTRY_OPS = [
+    "AddV2", "Add", "Sub", "Mul", "Div", "RealDiv", "FloorDiv", "FloorMod", "Pow", "Maximum", "Minimum", "Neg", "Abs",
+    "Square", "Sqrt", "Rsqrt", "Exp", "Log", "Round", "Floor", "Ceil", "Sign", "ClipByValue", "Equal", "NotEqual", "Less",
+    "LessEqual", "Greater", "GreaterEqual", "LogicalAnd", "LogicalOr", "LogicalNot", "SelectV2", "Select", "Cast", "Reshape",
+    "ExpandDims", "Squeeze", "Pack", "ConcatV2", "StridedSlice", "Slice", "GatherV2", "Transpose", "Tile", "Fill",
+    "ZerosLike", "OnesLike", "Range", "Shape", "Size", "Rank", "Sum", "Mean", "Max", "Min", "Prod", "All", "Any", "ArgMax",
+    "ArgMin", "OneHot", "StringToNumber", "AsString", "Const", "Identity",
+]
+
+# Dtypes our core has (the registry answer is restricted to them).
+CORE_DTYPES = {d.as_datatype_enum for d in REAL + [BOOL, STR]}
+
+
+def registered_kernels():
+    """op -> attr -> dtype numbers TF 2.21 registers CPU kernels for (core dtypes only)."""
+    from tensorflow.python.framework import kernels
+    out = {}
+    for op in REGISTRY_OPS:
+        attrs = {}
+        for k in kernels.get_registered_kernels_for_op(op).kernel:
+            if k.device_type != "CPU" or k.label:
+                continue
+            for c in k.constraint:
+                attrs.setdefault(c.name, set()).update(t for t in c.allowed_values.list.type if t in CORE_DTYPES)
+        out[op] = {name: sorted(v) for name, v in sorted(attrs.items())}
+    return out
+
+
+def op_def_types():
+    """op -> type attr -> dtype numbers its OpDef allows (core dtypes only; every one when unrestricted)."""
+    from tensorflow.python.framework import op_def_registry
+    out = {}
+    for op in REGISTRY_OPS:
+        od = op_def_registry.get(op)
+        attrs = {}
+        for a in od.attr:
+            if a.type != "type":
+                continue
+            allowed = list(a.allowed_values.list.type) if a.HasField("allowed_values") else sorted(CORE_DTYPES)
+            attrs[a.name] = sorted(t for t in allowed if t in CORE_DTYPES)
+        out[op] = attrs
+    return out
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "test", "fixtures", "kernels")
     os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "registered.json"), "w") as fh:
+        json.dump({"tf_version": tf.__version__, "cpu_kernels": registered_kernels(), "op_defs": op_def_types()}, fh,
+                  separators=(",", ":"))
     total = 0
     index = []
     for fam in FAMILIES:

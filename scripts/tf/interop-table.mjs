@@ -4,7 +4,9 @@
 // test/interop/COMPATIBILITY.md and closing notes: one table per TF version, one row per cell,
 // with the reasons of failing cells condensed.
 //
-// Usage: node scripts/tf/interop-table.mjs [results.json ...]   (default: every .tmp/interop-matrix-tf-*.json)
+// Usage: node scripts/tf/interop-table.mjs [--compact] [results.json ...]
+//   (default: every .tmp/interop-matrix-tf-*.json). --compact: one row per client × dispatcher ×
+//   workers, one column per mode × compression, reasons listed under the table.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -38,7 +40,9 @@ function causes(message) {
   return [...out];
 }
 
-const files = process.argv.slice(2);
+const args = process.argv.slice(2);
+const compact = args.includes("--compact");
+const files = args.filter((a) => a !== "--compact");
 if (files.length === 0) {
   for (const f of readdirSync(".tmp").filter((f) => /^interop-matrix-tf-.*\.json$/.test(f)).sort()) files.push(join(".tmp", f));
 }
@@ -47,13 +51,50 @@ for (const file of files) {
   const entries = Object.entries(r.outcomes);
   const passed = entries.filter(([, o]) => o.result === "pass").length;
   console.log(`### TensorFlow ${r.tfVersion}: ${passed} of ${entries.length} cells pass (${r.seconds.toFixed(0)} s)\n`);
+  if (compact) {
+    printCompact(entries);
+    continue;
+  }
   console.log("| client | dispatcher | workers | mode | compression | result | why it fails |");
   console.log("|---|---|---|---|---|---|---|");
   for (const [name, o] of entries) {
-    const f = Object.fromEntries(name.split(" ").map((kv) => kv.split("=")));
+    const f = fields(name);
     const ok = o.result === "pass";
     console.log(`| ${f.client} | ${f.dispatcher} | ${f.workers} | ${f.mode} | ${f.compression} | ${ok ? "pass" : "FAIL"} | ` +
       `${ok ? "" : causes(o.result).join("; ")} |`);
   }
   console.log("");
+}
+
+function fields(name) {
+  return Object.fromEntries(name.split(" ").map((kv) => kv.split("=")));
+}
+
+/** Rows client × dispatcher × workers, columns mode × compression; failures numbered by cause. */
+function printCompact(entries) {
+  const cols = [];
+  const rows = new Map();
+  const notes = [];
+  for (const [name, o] of entries) {
+    const f = fields(name);
+    const col = `${f.mode}, ${f.compression}`;
+    if (!cols.includes(col)) cols.push(col);
+    const row = `| ${f.client} | ${f.dispatcher} | ${f.workers} |`;
+    if (!rows.has(row)) rows.set(row, new Map());
+    let cell = "pass";
+    if (o.result !== "pass") {
+      const refs = causes(o.result).map((c) => {
+        if (!notes.includes(c)) notes.push(c);
+        return `[${notes.indexOf(c) + 1}]`;
+      });
+      cell = `FAIL ${refs.join("")}`;
+    }
+    rows.get(row).set(col, cell);
+  }
+  console.log(`| client | dispatcher | workers | ${cols.join(" | ")} |`);
+  console.log(`|---|---|---|${cols.map(() => "---").join("|")}|`);
+  for (const [row, cells] of rows) console.log(`${row} ${cols.map((c) => cells.get(c) ?? "").join(" | ")} |`);
+  console.log("");
+  notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
+  if (notes.length) console.log("");
 }

@@ -21,7 +21,8 @@ export type DatasetPlan =
   | MapPlan
   | FilterPlan | ShufflePlan | FlatMapPlan | InterleavePlan | ScanPlan | DatasetParamPlan
   | TensorPlan | TensorSlicePlan | RepeatPlan | SkipPlan | ShardPlan | ConcatenatePlan | ZipPlan | CachePlan
-  | PaddedBatchPlan | UnbatchPlan | RebatchPlan | WindowPlan;
+  | PaddedBatchPlan | UnbatchPlan | RebatchPlan | WindowPlan
+  | PrefetchPlan | ChannelPlan;
 
 /** `RangeDataset`: start, stop, step as in Python's range; output dtype per TF's `output_types`. */
 export interface RangePlan {
@@ -52,6 +53,32 @@ export interface MapPlan {
   readonly op: "map";
   readonly input: DatasetPlan;
   readonly fn: FunctionPlan;
+  /**
+   * `ParallelMapDatasetV2`'s `num_parallel_calls` (-1n AUTOTUNE); absent for `MapDataset`. A hint
+   * for the parallel runner (src/core/parallel), ignored by the core.
+   */
+  readonly numParallelCalls?: bigint;
+  /** `ParallelMapDatasetV2`'s `deterministic`: false lets outputs come in completion order. */
+  readonly deterministic?: boolean;
+}
+
+/**
+ * `PrefetchDataset`: the input's elements; `bufferSize` (-1n AUTOTUNE) elements may be computed
+ * ahead. The core passes it through; the parallel runner may run its input in another thread.
+ */
+export interface PrefetchPlan {
+  readonly op: "prefetch";
+  readonly input: DatasetPlan;
+  readonly bufferSize: bigint;
+}
+
+/**
+ * Elements put in from outside the plan (assembly/datasets/channel.ts): the parallel runner's
+ * seam between threads. `id` is a channel opened in the same core instance.
+ */
+export interface ChannelPlan {
+  readonly op: "channel";
+  readonly id: number;
 }
 
 /**

@@ -197,24 +197,29 @@ export function elementsDiff(got: readonly Element[], want: readonly Element[],
   return null;
 }
 
-/** The first place two JSON values differ (`path: ours vs TF`), or null. */
-export function jsonDiff(a: unknown, b: unknown, path = ""): string | null {
-  if (Object.is(a, b)) return null;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== "object") {
-    const s = (v: unknown) => {
-      const t = JSON.stringify(v);
-      return t === undefined ? String(v) : t.length > 300 ? `${t.slice(0, 300)}...` : t;
-    };
-    return `${path || "<root>"}: ours ${s(a)}, TF ${s(b)}`;
-  }
-  if (Array.isArray(a) !== Array.isArray(b)) return `${path}: array vs object`;
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  for (const k of new Set([...ka, ...kb])) {
-    const d = jsonDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
-    if (d) return d;
-  }
-  return null;
+/** The places (up to `max`) where two JSON values differ, each as `path: ours ..., TF ...`. */
+export function jsonDiffs(a: unknown, b: unknown, max = 5): string[] {
+  const out: string[] = [];
+  const show = (v: unknown) => {
+    const t = JSON.stringify(v);
+    return t === undefined ? String(v) : t.length > 300 ? `${t.slice(0, 300)}...` : t;
+  };
+  const walk = (x: unknown, y: unknown, path: string) => {
+    if (out.length >= max || Object.is(x, y)) return;
+    if (typeof x !== typeof y || x === null || y === null || typeof x !== "object" || Array.isArray(x) !== Array.isArray(y)) {
+      out.push(`${path || "<root>"}: ours ${show(x)}, TF ${show(y)}`);
+      return;
+    }
+    const keys = new Set([...Object.keys(x as object), ...Object.keys(y as object)]);
+    for (const k of keys) walk((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`);
+  };
+  walk(a, b, "");
+  return out;
+}
+
+/** The first place two JSON values differ (`path: ours ..., TF ...`), or null. */
+export function jsonDiff(a: unknown, b: unknown): string | null {
+  return jsonDiffs(a, b, 1)[0] ?? null;
 }
 
 /**

@@ -4,7 +4,7 @@
 // and cardinality.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { elementsDiff, expectedElements, goldenGraphJson, jsonDiff, specJson } from "./compare.js";
+import { elementsDiff, expectedElements, goldenGraphJson, jsonDiff, jsonDiffs, specJson } from "./compare.js";
 import { CORPUS, PENDING } from "./corpus.js";
 import { fixtureGraphDef, goldenFixture, goldenIndex } from "./fixtures.js";
 import { announcePending, collect, errorText, pipelineNames, readLimit } from "./harness.js";
@@ -28,8 +28,8 @@ for (const name of pipelineNames()) {
     if (spec) problems.push(`element_spec differs at ${spec}`);
     if (ds.cardinality() !== f.cardinality) problems.push(`cardinality ${ds.cardinality()}, TF has ${f.cardinality}`);
     try {
-      const graph = jsonDiff(goldenGraphJson(ds.toGraphDef()), goldenGraphJson(fixtureGraphDef(f)));
-      if (graph) problems.push(`GraphDef differs from TF's at ${graph}`);
+      const graph = jsonDiffs(goldenGraphJson(ds.toGraphDef()), goldenGraphJson(fixtureGraphDef(f)));
+      if (graph.length > 0) problems.push(`GraphDef differs from TF's at\n    ${graph.join("\n    ")}`);
     } catch (e) {
       problems.push(`toGraphDef() failed: ${errorText(e)}`);
     }

@@ -1,5 +1,6 @@
 // Typed handles on the python drivers in test/interop/: a TF 2.21 cluster and a TF 2.21 client.
-// Each is one long-lived python process (TF's import costs seconds), driven by JSON commands.
+// Each is one long-lived python process (TF's import costs seconds), driven by JSON commands;
+// `sharedTfCluster()` / `sharedTfClient()` share one of each across the suites of a run.
 import type { JsonChild } from "./json-child.js";
 import { spawnPython } from "./tf.js";
 
@@ -275,3 +276,53 @@ export async function startTfClient(opts: { python?: string } = {}): Promise<TfC
     },
   };
 }
+
+/** How long shared TF processes outlive their last lease (the next suite usually takes them over). */
+export const SHARED_IDLE_STOP_MS = 3_000;
+
+/** A lease on a process shared by the suites of one test run. */
+export interface SharedLease<T> {
+  /** The shared handle (started by the first lease). */
+  readonly value: Promise<T>;
+  /** Gives the lease back; the process stops {@link SHARED_IDLE_STOP_MS} after the last release. */
+  release(): void;
+}
+
+/** A refcounted, lazily started process whose stop waits a little for the next taker. */
+function sharedProcess<T extends { stop(): Promise<void> }>(start: () => Promise<T>): () => SharedLease<T> {
+  let value: Promise<T> | undefined;
+  let leases = 0;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    clearTimeout(idle);
+    leases++;
+    value ??= start();
+    value.catch(() => { value = undefined; });
+    const mine = value;
+    let released = false;
+    return {
+      value: mine,
+      release() {
+        if (released) return;
+        released = true;
+        if (--leases > 0) return;
+        // Never keeps the run alive: at exit, json-child's hook kills the process anyway.
+        idle = setTimeout(() => {
+          const v = value;
+          value = undefined;
+          void v?.then((p) => p.stop(), () => {});
+        }, SHARED_IDLE_STOP_MS);
+        idle.unref?.();
+      },
+    };
+  };
+}
+
+/**
+ * A TF cluster process shared by every suite of the run (TF's import costs seconds per process):
+ * no dispatcher of its own; suites start and stop their servers by command.
+ */
+export const sharedTfCluster: () => SharedLease<TfCluster> = sharedProcess(() => startTfCluster({ dispatcher: false }));
+
+/** A TF client process shared by every suite of the run; suites close their own sessions. */
+export const sharedTfClient: () => SharedLease<TfClient> = sharedProcess(() => startTfClient());

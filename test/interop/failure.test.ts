@@ -18,7 +18,7 @@ import { spawnJsonChild, type JsonChild } from "../helpers/json-child.js";
 import { LOOPBACK } from "../helpers/servers.js";
 import { REPO_ROOT, tfPython } from "../helpers/tf.js";
 import {
-  startTfClient, startTfCluster, type TfClient, type TfCluster, type TfComponentJson,
+  sharedTfClient, sharedTfCluster, startTfCluster, type SharedLease, type TfClient, type TfCluster, type TfComponentJson,
 } from "../helpers/tf-drivers.js";
 import { elementKey, fromTfJson, isFullPlusPrefix } from "./matrix-elements.js";
 
@@ -68,10 +68,10 @@ if (!python) {
   failure.skip(names.tfBaseline, () => {});
   for (const d of ["tf", "ours"] as const) for (const k of ["ours", "tf"] as const) failure.skip(names.cell(d, k), () => {});
 } else {
-  let cluster: Promise<TfCluster> | undefined;
-  let client: Promise<TfClient> | undefined;
-  const tfCluster = () => (cluster ??= startTfCluster({ dispatcher: false, heartbeatMs: WORKER_HEARTBEAT_MS }));
-  const tfClient = () => (client ??= startTfClient());
+  let cluster: SharedLease<TfCluster> | undefined;
+  let client: SharedLease<TfClient> | undefined;
+  const tfCluster = () => (cluster ??= sharedTfCluster()).value;
+  const tfClient = () => (client ??= sharedTfClient()).value;
   const cleanups: (() => Promise<unknown>)[] = [];
   const later = (fn: () => Promise<unknown>) => cleanups.push(fn);
   let sessions = 0;
@@ -91,9 +91,9 @@ if (!python) {
     for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => {});
   });
   failure.after(async () => {
-    await Promise.allSettled([
-      cluster?.then((c) => c.stop()), client?.then((c) => c.stop()), ...spares.map((p) => p.then((c) => c.stop())),
-    ]);
+    cluster?.release();
+    client?.release();
+    await Promise.allSettled(spares.map((p) => p.then((c) => c.stop())));
   });
 
   /** A dispatcher with short worker-timeout and maintenance periods; returns `host:port`. */

@@ -19,7 +19,9 @@ import { createNodeTransport } from "../../src/runtime/node-transport.js";
 import { startH2Capture, type H2Capture } from "../helpers/h2-capture.js";
 import { LOOPBACK } from "../helpers/servers.js";
 import { tfPython } from "../helpers/tf.js";
-import { startTfClient, startTfCluster, type TfClient, type TfCluster } from "../helpers/tf-drivers.js";
+import {
+  sharedTfClient, sharedTfCluster, startTfCluster, type SharedLease, type TfClient, type TfCluster,
+} from "../helpers/tf-drivers.js";
 import { elementKey, fromTfJson } from "./matrix-elements.js";
 
 /** The version the fake peer claims (TF 2.21 and we speak 9). */
@@ -107,10 +109,10 @@ const names = {
 if (!python) {
   for (const n of [names.ourClient, names.ourWorker, ...names.probes, names.cancelled, names.retry]) handshake.skip(n, () => {});
 } else {
-  let cluster: Promise<TfCluster> | undefined;
-  let client: Promise<TfClient> | undefined;
-  const tfCluster = () => (cluster ??= startTfCluster({ dispatcher: false, heartbeatMs: WORKER_HEARTBEAT_MS }));
-  const tfClient = () => (client ??= startTfClient());
+  let cluster: SharedLease<TfCluster> | undefined;
+  let client: SharedLease<TfClient> | undefined;
+  const tfCluster = () => (cluster ??= sharedTfCluster()).value;
+  const tfClient = () => (client ??= sharedTfClient()).value;
   let spareP: Promise<TfCluster> | undefined;
   /** A second TF process (started early), for the one TF worker that must block its process. */
   const spare = () => (spareP ??= startTfCluster({ dispatcher: false, heartbeatMs: WORKER_HEARTBEAT_MS }));
@@ -126,7 +128,9 @@ if (!python) {
     for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => {});
   });
   handshake.after(async () => {
-    await Promise.allSettled([cluster?.then((c) => c.stop()), client?.then((c) => c.stop()), spareP?.then((c) => c.stop())]);
+    cluster?.release();
+    client?.release();
+    await spareP?.then((c) => c.stop(), () => {});
   });
 
   handshake(names.ourClient, async () => {

@@ -2,14 +2,14 @@
 //   (a) TF's client reads from our dispatcher + our worker (compression None and AUTO);
 //   (b) our WorkerServer, registered with TF's DispatchServer, serves TF's client;
 //   (c) our client reads Dataset.range(10), built in TS, from TF's dispatcher + TF worker.
-// Python drivers: tf_cluster.py hosts TF servers, tf_client.py reads with TF's client. One cluster
-// process and one client process serve the whole suite (TF's import costs seconds per process).
+// Python drivers: tf_cluster.py hosts TF servers, tf_client.py reads with TF's client. The cluster
+// and client processes are shared with the other interop suites (TF's import costs seconds).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { Dataset, distribute } from "../../src/entry/node.js";
 import { startLocalService, type LocalService } from "../helpers/servers.js";
 import { tfPython } from "../helpers/tf.js";
-import { startTfClient, startTfCluster, type TfClient, type TfCluster } from "../helpers/tf-drivers.js";
+import { sharedTfClient, sharedTfCluster, type SharedLease, type TfClient, type TfCluster } from "../helpers/tf-drivers.js";
 
 const RANGE_10 = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 /** One read, either side, gets this long before the test fails. */
@@ -53,10 +53,17 @@ if (!python) {
 } else {
   // Started lazily inside the first test that needs them, so a failure is a test failure (uvu
   // aborts the whole run when a before-hook throws); the before-hook only starts both early.
-  let cluster: Promise<TfCluster> | undefined;
-  let client: Promise<TfClient> | undefined;
-  const tfCluster = () => (cluster ??= startTfCluster({ workers: 1 }));
-  const tfClient = () => (client ??= startTfClient());
+  let cluster: SharedLease<TfCluster> | undefined;
+  let client: SharedLease<TfClient> | undefined;
+  const tfCluster = () => (cluster ??= sharedTfCluster()).value;
+  const tfClient = () => (client ??= sharedTfClient()).value;
+  /** A TF dispatcher with one TF worker, for the tests that read from TF's servers. */
+  let tfService: Promise<{ dispatcher: string; worker: string }> | undefined;
+  const tfDispatcherWithWorker = () => (tfService ??= (async () => {
+    const c = await tfCluster();
+    const dispatcher = await c.newDispatcher();
+    return { dispatcher, worker: await c.newWorker(dispatcher) };
+  })());
   const ours = new Set<LocalService>();
   const ourService = async (opts?: Parameters<typeof startLocalService>[0]) => {
     const svc = await startLocalService(opts);
@@ -73,12 +80,19 @@ if (!python) {
     ours.clear();
   });
   interop.after(async () => {
-    await Promise.allSettled([cluster?.then((c) => c.stop()), client?.then((c) => c.stop())]);
+    const svc = await tfService?.catch(() => undefined);
+    const c = await cluster?.value.catch(() => undefined);
+    if (svc && c) {
+      await c.stopServer(svc.worker).catch(() => {});
+      await c.stopServer(svc.dispatcher).catch(() => {});
+    }
+    cluster?.release();
+    client?.release();
   });
 
   interop(names.sanity, async () => {
-    const [c, tf] = await Promise.all([tfCluster(), tfClient()]);
-    const { elements } = await tf.read({ service: `grpc://${c.dispatcher}`, range: 10 }, READ_TIMEOUT_MS);
+    const [svc, tf] = await Promise.all([tfDispatcherWithWorker(), tfClient()]);
+    const { elements } = await tf.read({ service: `grpc://${svc.dispatcher}`, range: 10 }, READ_TIMEOUT_MS);
     assert.equal(elements, RANGE_10);
   });
 
@@ -110,9 +124,9 @@ if (!python) {
 
   for (const compression of COMPRESSIONS) {
     interop(names.c(compression), async () => {
-      const c = await tfCluster();
+      const svc = await tfDispatcherWithWorker();
       const ds = Dataset.range(10).apply(distribute({
-        processingMode: "parallel_epochs", service: `grpc://${c.dispatcher}`, compression,
+        processingMode: "parallel_epochs", service: `grpc://${svc.dispatcher}`, compression,
       }));
       assert.equal(asNumbers(await within(READ_TIMEOUT_MS, "our client reading from TF", ds.toArray())), RANGE_10);
     });

@@ -6,10 +6,12 @@
 // (matrix-elements.ts): parallel_epochs = an interleaving of one full copy per worker;
 // distributed_epoch = every element (row, for batching pipelines) exactly once.
 //
-// Speed: one TF cluster process hosts every TF server (started by command per deployment), one TF
-// client process takes read commands, our client reads in a worker thread, our servers run in this
-// process. Cells are grouped by deployment (dispatcher × workers), which is started once and
-// reused by its 8 cells. Heartbeats and client refresh are short (WORKER_HEARTBEAT_MS, REFRESH_MS).
+// Speed: one TF cluster process hosts every TF server (started by command per deployment) and one
+// TF client process takes read commands (both shared with the other interop suites); our client
+// reads in a worker thread (so a stalled read can be ended); our servers run in this process.
+// Cells are grouped by deployment (dispatcher × workers), which is started once and reused by its
+// 8 cells. Worker heartbeats and client refresh are short (WORKER_HEARTBEAT_MS, REFRESH_MS); the
+// dispatchers' job GC is left at its defaults (every read finishes its iteration, nothing to GC).
 //
 // Cells impossible by TF's own design would be listed in IMPOSSIBLE (and test/interop/
 // COMPATIBILITY.md) and not run. None of the 48 is: see the note on IMPOSSIBLE.
@@ -23,7 +25,7 @@ import { expectedElements } from "../golden/compare.js";
 import { goldenFixture } from "../golden/fixtures.js";
 import { LOOPBACK } from "../helpers/servers.js";
 import { REPO_ROOT, tfPython } from "../helpers/tf.js";
-import { startTfClient, startTfCluster, type TfClient, type TfCluster } from "../helpers/tf-drivers.js";
+import { sharedTfClient, sharedTfCluster, type SharedLease, type TfClient, type TfCluster } from "../helpers/tf-drivers.js";
 import { elementKey, fromTfJson, isInterleaving, multisetDiff, rows } from "./matrix-elements.js";
 import { startOurClient, type OurClient } from "./our-client.js";
 
@@ -56,7 +58,7 @@ const MAX_ERROR_CHARS = 400;
  * `rows`: a batching pipeline, compared by rows under distributed_epoch (each worker batches the
  * splits it got).
  */
-export const PIPELINES: readonly { readonly name: string; readonly rows: boolean }[] = [
+const PIPELINES: readonly { readonly name: string; readonly rows: boolean }[] = [
   { name: "src_range", rows: false },
   { name: "src_slices_strings", rows: false },
   { name: "fn_map_dict", rows: false },
@@ -72,7 +74,7 @@ export const PIPELINES: readonly { readonly name: string; readonly rows: boolean
  * worker; `target_workers="LOCAL"` needs the worker in the reader's own process), and is listed in
  * test/interop/COMPATIBILITY.md.
  */
-export const IMPOSSIBLE: Readonly<Record<string, string>> = {};
+const IMPOSSIBLE: Readonly<Record<string, string>> = {};
 
 /** One cell of the matrix. */
 interface Cell {
@@ -84,13 +86,13 @@ interface Cell {
 }
 
 /** The test name of a cell. */
-export function cellName(c: Cell): string {
+function cellName(c: Cell): string {
   return `client=${c.client} dispatcher=${c.dispatcher} workers=${c.workers} mode=${c.mode} ` +
     `compression=${c.compression ?? "None"}`;
 }
 
 /** Every cell, grouped by deployment so each deployment starts once. */
-export function allCells(): Cell[] {
+function allCells(): Cell[] {
   const cells: Cell[] = [];
   for (const dispatcher of DISPATCHERS) {
     for (const workers of WORKER_SETS) {
@@ -126,7 +128,7 @@ function expected(name: string): Element[] {
 }
 
 /** null when `read` is what `cell` must yield for pipeline `p`, else why not. */
-export function checkRead(p: { name: string; rows: boolean }, mode: Mode, read: Read): string | null {
+function checkRead(p: { name: string; rows: boolean }, mode: Mode, read: Read): string | null {
   if (read.error !== null) return `read failed: ${read.error.slice(0, MAX_ERROR_CHARS)}`;
   if (read.timedOut) {
     return `no end of sequence within ${READ_TIMEOUT_MS} ms (got ${read.elements.length} elements; the client kept waiting)`;
@@ -156,14 +158,14 @@ const outcomes: Record<string, { result: string; seconds: number }> = {};
 if (!python) {
   for (const cell of allCells()) matrix.skip(cellName(cell), () => {});
 } else {
-  let cluster: Promise<TfCluster> | undefined;
-  let tfClientP: Promise<TfClient> | undefined;
+  let cluster: SharedLease<TfCluster> | undefined;
+  let tfClientP: SharedLease<TfClient> | undefined;
   let ourClient: OurClient | undefined;
   let current: { key: string; deployment: Promise<Deployment> } | undefined;
-  const started = Date.now();
+  let started = Date.now();
 
-  const tfCluster = () => (cluster ??= startTfCluster({ dispatcher: false, heartbeatMs: WORKER_HEARTBEAT_MS }));
-  const tfClient = () => (tfClientP ??= startTfClient());
+  const tfCluster = () => (cluster ??= sharedTfCluster()).value;
+  const tfClient = () => (tfClientP ??= sharedTfClient()).value;
   const ours = () => (ourClient ??= startOurClient());
 
   /** Starts `dispatcher` + two workers of `workers`; on failure stops what started. */
@@ -235,6 +237,7 @@ if (!python) {
   }
 
   matrix.before(() => {
+    started = Date.now();
     // Start the python processes early (TF's import takes seconds); failures surface in the tests.
     tfCluster().catch(() => {});
     tfClient().catch(() => {});
@@ -244,12 +247,10 @@ if (!python) {
     const last = current;
     current = undefined;
     await last?.deployment.then((d) => d.stop(), () => {});
-    await Promise.allSettled([
-      cluster?.then((c) => c.stop()),
-      tfClientP?.then((c) => c.stop()),
-      ourClient?.stop(),
-    ]);
-    const version = await cluster?.then((c) => c.version, () => "unknown") ?? "unknown";
+    const version = await cluster?.value.then((c) => c.version, () => "unknown") ?? "unknown";
+    cluster?.release();
+    tfClientP?.release();
+    await ourClient?.stop();
     try {
       const dir = join(REPO_ROOT, ".tmp");
       mkdirSync(dir, { recursive: true });

@@ -8,9 +8,9 @@ Protocol (one JSON object per line):
               job_gc_check_interval_ms, job_gc_timeout_ms, ...), so the proto-only ones can be set.
           {"id":N,"cmd":"worker","dispatcher":"localhost:P"[,"heartbeat_ms":MS][,"port":P]
               [,"worker_address":"host:port"]}             -> {"id":N,"event":"worker","worker":"localhost:Q"}
-              (TF's WorkerServer.start() blocks until registered, holding the GIL: the whole process
-              waits. For a bound-but-unregistered worker, run it in its own process: --workers 1
-              --worker-port P, whose "ready" comes once it registered.)
+              (TF's WorkerServer.start() binds, then blocks until registered, holding the GIL: the
+              whole process waits, and answers once the worker registered. A test that talks to a
+              bound-but-unregistered worker sends this command to a cluster process of its own.)
           {"id":N,"cmd":"stop","address":"localhost:P"}      -> {"id":N,"event":"stopped"}
           {"id":N,"cmd":"num_workers","dispatcher":"localhost:P"} -> {"id":N,"event":"num_workers","count":K}
           {"id":N,"cmd":"version"}                           -> {"id":N,"event":"version","version":"2.21.0"}

@@ -14,7 +14,7 @@ import { GetElementResponseSchema } from "../../src/gen/tensorflow/core/data/ser
 import { startH2Capture, type CapturedCall, type H2Capture } from "../helpers/h2-capture.js";
 import { LOOPBACK } from "../helpers/servers.js";
 import { tfPython } from "../helpers/tf.js";
-import { startTfClient, startTfCluster, type TfClient, type TfCluster } from "../helpers/tf-drivers.js";
+import { sharedTfClient, sharedTfCluster, type SharedLease, type TfClient, type TfCluster } from "../helpers/tf-drivers.js";
 
 /** Pipelines captured (golden corpus names; the TF client builds the Python twin). */
 const PIPELINES = ["tr_batch", "src_slices_strings"] as const;
@@ -40,7 +40,7 @@ function hex(b: Uint8Array): string {
 }
 
 /** The GetElement responses of a capture, in the order the worker sent them. */
-export function getElementResponses(calls: readonly CapturedCall[]): CapturedResponse[] {
+function getElementResponses(calls: readonly CapturedCall[]): CapturedResponse[] {
   const out: CapturedResponse[] = [];
   const ordered = calls
     .filter((c) => c.requests[0]?.bytes[0] === GET_ELEMENT_REQUEST_TAG)
@@ -83,17 +83,18 @@ const testName = (p: string, c: string | null) =>
 if (!python) {
   for (const p of PIPELINES) for (const c of COMPRESSIONS) wire.skip(testName(p, c), () => {});
 } else {
-  let cluster: Promise<TfCluster> | undefined;
-  let client: Promise<TfClient> | undefined;
-  const tfCluster = () => (cluster ??= startTfCluster({ dispatcher: false }));
-  const tfClient = () => (client ??= startTfClient());
+  let cluster: SharedLease<TfCluster> | undefined;
+  let client: SharedLease<TfClient> | undefined;
+  const tfCluster = () => (cluster ??= sharedTfCluster()).value;
+  const tfClient = () => (client ??= sharedTfClient()).value;
 
   wire.before(() => {
     tfCluster().catch(() => {});
     tfClient().catch(() => {});
   });
-  wire.after(async () => {
-    await Promise.allSettled([cluster?.then((c) => c.stop()), client?.then((c) => c.stop())]);
+  wire.after(() => {
+    cluster?.release();
+    client?.release();
   });
 
   /**

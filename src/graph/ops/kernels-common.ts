@@ -21,6 +21,12 @@ export const ANY: readonly DType[] = [...REAL, DType.bool, DType.string];
 /** int32, int64. */
 export const INDEX: readonly DType[] = [DType.int32, DType.int64];
 
+/** TF's `DataTypeString`: `float`, `double`, `half`, `int32`, ... (messages quote it). */
+export function tfTypeString(d: DType): string {
+  const special: Record<number, string> = { [DType.float32]: "float", [DType.float64]: "double", [DType.float16]: "half" };
+  return special[d] ?? dtypeName(d);
+}
+
 /** `DT_FLOAT`-style name of a dtype, as TF prints kernel constraints. */
 export function enumName(d: DType): string {
   const n = dtypeName(d);

@@ -5,8 +5,8 @@
  * the core kernel of the same name with its type attrs resolved (`T`, `SrcT`/`DstT`, ...), after
  * checking the dtypes against the CPU kernels TF 2.21 registers.
  */
-import { DType, dtypeName } from "../../core/dtype.js";
-import { ANY, FLOATS, REAL, SIGNED_INTS, expectInputs, kernelOp, oneOutput, typeAttr } from "./kernels-common.js";
+import { DType } from "../../core/dtype.js";
+import { ANY, FLOATS, REAL, SIGNED_INTS, expectInputs, kernelOp, oneOutput, tfTypeString, typeAttr } from "./kernels-common.js";
 import type { KernelOpDef } from "./registry.js";
 
 const ADD_TYPES: readonly DType[] = [...FLOATS, ...SIGNED_INTS, DType.uint8, DType.string];
@@ -89,7 +89,7 @@ export const castOp = kernelOp("Cast", (ctx) => {
   const dst = ctx.attrs.type("DstT");
   const truncate = ctx.attrs.bool("Truncate", false);
   if (src !== dst && (!CAST_TYPES.includes(src) || !CAST_TYPES.includes(dst))) {
-    throw ctx.error("Unimplemented", `Cast ${dtypeName(src)} to ${dtypeName(dst)} is not supported`);
+    throw ctx.error("Unimplemented", `Cast ${tfTypeString(src)} to ${tfTypeString(dst)} is not supported`);
   }
   return oneOutput("Cast", "y", dst, [src], { SrcT: src, DstT: dst, Truncate: truncate });
 });

@@ -21,7 +21,7 @@ function argOp(op: "ArgMax" | "ArgMin"): KernelOpDef {
   return kernelOp(op, (ctx) => {
     expectInputs(ctx, 2);
     const t = typeAttr(ctx, "T", [...REAL, DType.bool]);
-    const ti = typeAttr(ctx, "Tidx", [DType.int16, ...INDEX], DType.int32);
+    const ti = typeAttr(ctx, "Tidx", op === "ArgMax" ? [DType.int16, ...INDEX] : INDEX, DType.int32);
     const outs = op === "ArgMax" ? [DType.int16, DType.uint16, ...INDEX] : INDEX;
     const out = typeAttr(ctx, "output_type", outs, DType.int64);
     return oneOutput(op, "output", out, [t, ti], { T: t, output_type: out });

@@ -16,7 +16,7 @@ import {
 } from "../../gen/tensorflow/core/protobuf/data_service_pb.js";
 import { platform } from "../platform.js";
 import { DispatcherClient } from "./dispatcher-client.js";
-import { FcfsReader } from "./fcfs-reader.js";
+import { FcfsReader, type StreamWindow } from "./fcfs-reader.js";
 import { createElementDecoder } from "./element-decoder.js";
 import { describeFailure, retryOrFail } from "./failure.js";
 import type { ServiceAddress } from "./service-address.js";
@@ -59,6 +59,12 @@ export interface DataServiceSourceInit {
   readonly dispatcher?: DispatcherClient;
   /** Read through the `tfdata.v1` element stream where a worker advertises it (default true). */
   readonly elementStream?: boolean;
+  /**
+   * Overrides of the element streams' window (defaults: {@link STREAM_AUTOTUNED_WINDOW_ELEMENTS}
+   * or `maxOutstandingRequests`, and {@link STREAM_WINDOW_BYTES}).
+   * @private For tests and embedding; does not follow semantic versioning.
+   */
+  readonly streamWindow?: Partial<StreamWindow>;
 }
 
 interface Prepared {
@@ -121,6 +127,7 @@ export class DataServiceSource {
       streamWindow: this.init.elementStream === false ? undefined : {
         elements: this.init.maxOutstandingRequests === AUTOTUNE ? STREAM_AUTOTUNED_WINDOW_ELEMENTS : max,
         bytes: STREAM_WINDOW_BYTES,
+        ...this.init.streamWindow,
       },
     });
     if (signal.aborted) {

@@ -43,6 +43,11 @@ export const SKIPS_PER_TASK_BEFORE_BLOCKING = 5;
 export const FINISH_POLL_MIN_MS = 5;
 /** How long `ReleaseIterationClient` may take before the iterator stops waiting for it. */
 export const RELEASE_TIMEOUT_MS = 5_000;
+/**
+ * Period of the timer that keeps the runtime alive while a consumer waits on open element streams
+ * (transports reference their connection only while a call starts, not while a stream is read).
+ */
+export const STREAM_WAIT_KEEPALIVE_MS = 60 * 60 * 1000;
 /** `DataTransferServerInfo.protocol` of the `tfdata.v1` element stream (worker/element-stream.ts). */
 export const ELEMENT_STREAM_PROTOCOL = "tfdata-stream";
 /**
@@ -166,7 +171,9 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
         return { done: true, value: undefined };
       }
       for (const t of this.timers) t.ref?.();
+      const hold = this.streams.size > 0 ? setTimeout(() => {}, STREAM_WAIT_KEEPALIVE_MS) : undefined;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
+      if (hold !== undefined) clearTimeout(hold);
     }
   }
 
@@ -378,8 +385,10 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
 
   private async readStream(task: ReadTask, s: TaskStream, messages: AsyncIterable<StreamElementsResponse>): Promise<void> {
     let backoff = false;
+    let served = false;
     try {
       for await (const msg of messages) {
+        served = true;
         if (s.id === undefined && msg.streamId !== 0n) s.id = msg.streamId;
         if (this.closed) break;
         for (const el of msg.elements) {
@@ -408,8 +417,10 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
       if (!this.closed && !s.abort.signal.aborted) {
         if (isRetryable(err)) {
           backoff = true;
-        } else if (err instanceof ConnectError && err.code === Code.Unimplemented) {
-          task.streamWorker = undefined; // advertised but not served here: read with GetElement
+        } else if (!served && err instanceof ConnectError && err.code === Code.Unimplemented) {
+          // Advertised but maybe not served there (a proxy, another implementation): GetElement
+          // then either works or reports the task's own UNIMPLEMENTED error.
+          task.streamWorker = undefined;
         } else {
           this.fail(failure(`Failed to get element from worker ${task.info.workerAddress}`, err));
         }

@@ -127,8 +127,6 @@ export const DATA_SERVICE_VERSION = 9n;
 
 /** Compression values defined by TF. */
 const KNOWN_COMPRESSIONS: ReadonlySet<number> = new Set([0, 1, 2, 3]);
-/** Cardinalities below this are meaningless (-1 = infinite, -2 = unknown). */
-const MIN_CARDINALITY = -2n;
 /** gRPC codes of a task push that mean "worker unreachable now": the heartbeat repairs it (TF), plus our push timeout. */
 const IGNORED_PUSH_CODES: ReadonlySet<Code> = new Set([Code.Unavailable, Code.Aborted, Code.Canceled, Code.DeadlineExceeded]);
 
@@ -781,10 +779,8 @@ export class Dispatcher {
       throw invalid(`DataServiceMetadata.compression ${m.compression} is not a Compression value ` +
         "(UNSPECIFIED=0, OFF=1, SNAPPY=2, FORCED_SNAPPY=3).");
     }
-    if (m.cardinality < MIN_CARDINALITY) {
-      throw invalid(`DataServiceMetadata.cardinality ${m.cardinality} is not valid: use >= 0 for a finite ` +
-        "dataset, -1 for infinite or -2 for unknown.");
-    }
+    // Any cardinality is accepted, as TF: TF's client computes values below -2 for some pipelines
+    // (e.g. shard(SHARD_HINT, SHARD_HINT) gives -19) and the dispatcher only stores them.
     if (m.optionalElementSpec.case === "elementSpec" && m.optionalElementSpec.value.length > MAX_ELEMENT_SPEC_BYTES) {
       throw new TfDataError("ResourceExhausted", `DataServiceMetadata.element_spec is ` +
         `${m.optionalElementSpec.value.length} bytes; the limit is ${MAX_ELEMENT_SPEC_BYTES}.`);

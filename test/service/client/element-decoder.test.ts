@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { getCore } from "../../../src/core/core.js";
 import { DType } from "../../../src/core/dtype.js";
-import { Tensor } from "../../../src/core/tensor.js";
+import { Tensor, type NumericData } from "../../../src/core/tensor.js";
 import {
   createElementDecoder,
   decodeUncompressedFast,
@@ -18,12 +18,16 @@ const index = JSON.parse(readFileSync(join(DIR, "index.json"), "utf8")) as {
   elements: { name: string; uncompressed: string; compressed: string }[];
 };
 
+function bytesOf(d: NumericData): Uint8Array {
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
 function plain(ts: Tensor[]) {
   return ts.map((t) => ({
     dtype: t.dtype,
     shape: [...t.shape],
     type: t.data.constructor.name,
-    data: Array.isArray(t.data) ? t.data.map((s) => [...s]) : [...new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)],
+    data: Array.isArray(t.data) ? t.data.map((s) => [...s]) : [...bytesOf(t.data as NumericData)],
   }));
 }
 
@@ -74,16 +78,17 @@ test("large aligned components are views over the received buffer; small ones ar
     const bytes = holder.subarray(shift, shift + wire.length);
     const [s, b] = decodeUncompressedFast(bytes)!;
     assert.is((s.data as BigInt64Array)[0], -7n);
-    assert.is.not(s.data.buffer, holder.buffer, "a scalar is copied");
+    assert.is.not((s.data as NumericData).buffer, holder.buffer, "a scalar is copied");
     assert.equal([...(b.data as Float32Array).subarray(0, 4)], [0, 1, 2, 3]);
     assert.is((b.data as Float32Array)[ZERO_COPY_MIN_BYTES / 4 - 1], ZERO_COPY_MIN_BYTES / 4 - 1);
-    if (b.data.buffer === holder.buffer) assert.is(b.data.byteOffset % 4, 0, `shift ${shift}: a view must be aligned`);
+    const bd = b.data as NumericData;
+    if (bd.buffer === holder.buffer) assert.is(bd.byteOffset % 4, 0, `shift ${shift}: a view must be aligned`);
   }
   // At least one of the four placements is aligned, and that one is a view (no copy).
   const views = [0, 1, 2, 3].filter((shift) => {
     const holder = new Uint8Array(wire.length + 8);
     holder.set(wire, shift);
-    return decodeUncompressedFast(holder.subarray(shift, shift + wire.length))![1].data.buffer === holder.buffer;
+    return (decodeUncompressedFast(holder.subarray(shift, shift + wire.length))![1].data as NumericData).buffer === holder.buffer;
   });
   assert.is(views.length, 1, "exactly one of four byte shifts aligns a float32 view");
 });

@@ -267,8 +267,9 @@ def main():
                 sessions[req["session"]] = iter(make_coordinated(req))
                 emit({"id": rid, "event": "opened"})
             elif cmd == "take" or cmd == "drain":
-                it = sessions[req["session"]]
-                elements = take(it, req.get("count") if cmd == "take" else None, float(req.get("timeout_s", 60)))
+                # No local name for the iterator: `close` must drop the last reference to it.
+                elements = take(sessions[req["session"]], req.get("count") if cmd == "take" else None,
+                                float(req.get("timeout_s", 60)))
                 if cmd == "drain":
                     del sessions[req["session"]]
                 emit({"id": rid, "event": "result", "elements": elements})

@@ -76,7 +76,8 @@ test("start() binds, registers by heartbeat and advertises the bound port", asyn
     assert.is(f.worker.address, expected);
     const hb = f.dispatcher.heartbeats[0];
     assert.is(hb.workerAddress, expected);
-    assert.equal(hb.transferServers.map((s) => [s.protocol, s.address]), [["grpc", expected]]);
+    // The mandatory gRPC entry first (what TF peers use), then our streaming extension.
+    assert.equal(hb.transferServers.map((s) => [s.protocol, s.address]), [["grpc", expected], ["tfdata-stream", expected]]);
     assert.equal(hb.workerTags, ["COLOCATED", "a"]);
     assert.is(hb.workerUid, -1n);
     assert.equal(hb.currentTasks, []);

@@ -1,0 +1,524 @@
+/**
+ * One pass over a split pipeline (split.ts), in the calling thread plus stage threads.
+ *
+ * Map split: the upstream iterator lives in this thread's core. Its elements are taken in chunks
+ * of consecutive elements; each chunk runs through the stage, either here (the stage over a
+ * local channel, fed inside the core without a copy) or in a stage thread (packed, transferred,
+ * unpacked into that thread's core). Results are kept by chunk number and handed out in chunk
+ * order (or in completion order when the map is not deterministic). The run starts here and
+ * measures: only when the stage costs enough per element (`PARALLEL_MIN_STAGE_US`, and more than
+ * feeding it) are threads started, so cheap functions never pay the transport. Until they are
+ * ready, chunks keep running here.
+ *
+ * Producer split: the upstream runs in one thread of its own (ahead of the consumer by a few
+ * chunks); the stage (often empty) runs here over the chunks it sends. It also starts here and
+ * moves to the thread only when the upstream is costly; the thread then replays the pass up to
+ * where this thread was (pipelines are deterministic for a given plan: seeds are in the plan).
+ *
+ * Errors (from the core, in any thread) end the outputs exactly where a one-thread run ends them,
+ * with the same TfDataError code and message. Closing the run (or reaching the end) terminates
+ * its threads; threads never keep the process alive while nobody waits on them.
+ */
+import type { WireElement } from "../core.js";
+import { TfDataError } from "../errors.js";
+import type { Tensor } from "../tensor.js";
+import { ChunkWriter, chunkTransfer, unpackTensors, unpackWire, type Chunk } from "./chunk.js";
+import type { ErrorInfo, FromStage, OutputFormat } from "./protocol.js";
+import { END, OK, type RawCore } from "./raw-core.js";
+import type { PlanSplit } from "./split.js";
+import { Stage, toErrorInfo } from "./stage-thread.js";
+import type { ThreadFactory, ThreadHandle } from "./threads.js";
+
+/** Stage time (ms) measured here before deciding whether threads pay off. */
+export const CALIBRATION_MS = 4;
+/** Per upstream element, the stage cost (µs) from which stage threads are worth their transport. */
+export const PARALLEL_MIN_STAGE_US = 15;
+/** Per element, the upstream cost (µs) from which a producer thread is worth its transport. */
+export const PRODUCER_MIN_US = 15;
+/** Target work per chunk (ms): long enough to amortise a message, short enough to keep latency. */
+export const TARGET_CHUNK_MS = 4;
+/** Most elements in one chunk. */
+export const MAX_CHUNK_ELEMENTS = 8192;
+/** Most data bytes a chunk aims at (a chunk still holds at least one unit). */
+export const MAX_CHUNK_BYTES = 8 << 20;
+/** Period of the timer that keeps the process alive while a caller waits on threads. */
+const KEEP_ALIVE_MS = 1 << 30;
+/** Chunks in flight per stage thread. */
+export const CHUNKS_PER_THREAD = 2;
+
+/** How a run decides on threads: measured (`auto`), from the start (`always`), or not at all. */
+export type ParallelMode = "auto" | "always" | "never";
+
+/** What a run needs from its pipeline (pipeline.ts). */
+export interface RunContext {
+  readonly core: RawCore;
+  readonly split: PlanSplit;
+  /** The upstream iterator for this pass (a handle in `core`); the run releases it. */
+  readonly upstream: number;
+  /** Which pass of the kept upstream dataset this is (0-based), for a producer's replay. */
+  readonly pass: number;
+  readonly output: OutputFormat;
+  readonly threads: ThreadFactory | null;
+  readonly maxThreads: number;
+  readonly mode: ParallelMode;
+  /** Compiled core to post to threads. */
+  readonly module: () => Promise<WebAssembly.Module>;
+}
+
+type Item = Tensor[] | WireElement;
+
+interface Result {
+  readonly items: Item[];
+  readonly error?: ErrorInfo;
+}
+
+interface Remote {
+  readonly handle: ThreadHandle;
+  ready: boolean;
+  dead: boolean;
+  load: number;
+}
+
+const roundUp = (n: number, unit: number): number => Math.max(unit, Math.ceil(n / unit) * unit);
+
+/** One pass (see the module comment). Use `next()`/`nextWire()` per the output format. */
+export class PipelineRun {
+  readonly #c: RunContext;
+  readonly #core: RawCore;
+  #upstream: number;
+  #stage: Stage | null = null;
+  /** Upstream elements per chunk (a multiple of the split's unit). */
+  #chunkSize: number;
+  #seqProduced = 0;
+  #seqYield = 0;
+  /** No more chunks: the upstream ended or failed (here or in the producer). */
+  #upstreamDone = false;
+  /** Upstream elements taken so far (the producer's replay point). */
+  #upstreamTaken = 0;
+  readonly #results = new Map<number, Result>();
+  /** Producer chunks received but not run through the stage yet. */
+  readonly #raw = new Map<number, { chunk: Chunk; error?: ErrorInfo; end: boolean }>();
+  #current: Result | null = null;
+  #pos = 0;
+  #ended = false;
+  #closed = false;
+  #fatal: ErrorInfo | null = null;
+  // Measurements of the chunks run here.
+  #upMs = 0;
+  #stageMs = 0;
+  #measured = 0;
+  #inBytesPerElement = 0;
+  // Threads.
+  #remotes: Remote[] = [];
+  #decided = false;
+  #producerStarted = false;
+  /** The next producer chunk to run through the stage. */
+  #nextRaw = 0;
+  /** Threads were asked for and have not all answered yet. */
+  #threadsStarting = false;
+  readonly #pending = new Map<number, Remote>();
+  #wake: (() => void) | null = null;
+  #writerCapacity = 0;
+
+  constructor(context: RunContext) {
+    this.#c = context;
+    this.#core = context.core;
+    this.#upstream = context.upstream;
+    this.#chunkSize = context.split.unit;
+    try {
+      this.#stage = Stage.build(this.#core, context.split.stage, context.output);
+    } catch (e) {
+      this.#core.release(this.#upstream);
+      throw e;
+    }
+    if (context.mode === "never" || context.threads === null || this.#threadCount() === 0) this.#decided = true;
+    else if (context.mode === "always") this.#startThreads();
+  }
+
+  #threadCount(): number {
+    const c = this.#c;
+    if (c.threads === null) return 0;
+    const limit = Math.max(0, Math.min(c.maxThreads, c.threads.maxThreads));
+    if (c.split.kind === "producer") return Math.min(1, limit);
+    const want = c.split.parallelism < 0 ? limit : c.split.parallelism;
+    return Math.min(want, limit);
+  }
+
+  /** Number of stage/producer threads running now (for tests and stats). */
+  get threadCount(): number {
+    return this.#remotes.filter((r) => !r.dead).length;
+  }
+
+  /** The next element as host tensors, or null at the end. Output format `tensors` only. */
+  async next(): Promise<Tensor[] | null> {
+    if (this.#c.output !== "tensors") throw new TfDataError("FailedPrecondition", "this pipeline iterator produces wire elements: call nextWire()");
+    return (await this.#nextItem()) as Tensor[] | null;
+  }
+
+  /** The next element in wire form, or null at the end. Output format `wire` only. */
+  async nextWire(): Promise<WireElement | null> {
+    if (this.#c.output !== "wire") throw new TfDataError("FailedPrecondition", "this pipeline iterator produces tensors: call next()");
+    return (await this.#nextItem()) as WireElement | null;
+  }
+
+  async #nextItem(): Promise<Item | null> {
+    for (;;) {
+      const cur = this.#current;
+      if (cur !== null) {
+        if (this.#pos < cur.items.length) return cur.items[this.#pos++];
+        this.#current = null;
+        if (cur.error) {
+          this.#finish();
+          throw new TfDataError(cur.error.code, cur.error.message);
+        }
+        continue;
+      }
+      if (this.#ended) return null;
+      if (this.#closed) throw new TfDataError("FailedPrecondition", "the iterator is closed");
+      if (this.#fatal !== null) {
+        const f = this.#fatal;
+        this.#finish();
+        throw new TfDataError(f.code, f.message);
+      }
+      const r = this.#take();
+      if (r !== null) {
+        this.#current = r;
+        this.#pos = 0;
+        continue;
+      }
+      if (this.#upstreamDone && this.#pending.size === 0 && this.#raw.size === 0) {
+        this.#ended = true;
+        this.#finish();
+        return null;
+      }
+      if (this.#c.split.kind === "producer" && this.#producerStarted) {
+        if (this.#runProducerChunk()) continue;
+        this.#fill();
+        await this.#wait();
+        continue;
+      }
+      if (this.#c.split.kind === "map" && this.#remotes.some((w) => w.ready && !w.dead)) {
+        this.#fill();
+        if (this.#pending.size > 0) {
+          await this.#wait();
+          continue;
+        }
+      }
+      if (this.#c.mode === "always" && this.#threadsStarting) {
+        await this.#wait();
+        continue;
+      }
+      if (this.#upstream === 0) {
+        throw new TfDataError("Internal", "parallel pipeline lost its producer thread");
+      }
+      this.#runLocalChunk();
+      this.#decide();
+    }
+  }
+
+  /** The next result in order (or any, when the map is not deterministic). */
+  #take(): Result | null {
+    const split = this.#c.split;
+    if (split.kind === "map" && !split.deterministic) {
+      for (const [seq, r] of this.#results) {
+        this.#results.delete(seq);
+        return r;
+      }
+      return null;
+    }
+    const r = this.#results.get(this.#seqYield);
+    if (r === undefined) return null;
+    this.#results.delete(this.#seqYield++);
+    return r;
+  }
+
+  #unpack(chunk: Chunk): Item[] {
+    return chunk.format === "wire" ? unpackWire(chunk) : unpackTensors(chunk);
+  }
+
+  /** Runs one chunk here: upstream -> local channel (inside the core) -> stage. */
+  #runLocalChunk(): void {
+    if (this.#upstreamDone) return;
+    const core = this.#core;
+    const stage = this.#stage!;
+    const seq = this.#seqProduced++;
+    core.channelReset(stage.channel);
+    const t0 = performance.now();
+    const st = core.channelPump(stage.channel, this.#upstream, this.#chunkSize);
+    const t1 = performance.now();
+    const n = core.channelLength(stage.channel);
+    if (st !== OK) this.#upstreamDone = true;
+    this.#upstreamTaken += n;
+    const { chunk, error } = stage.drain();
+    const t2 = performance.now();
+    this.#results.set(seq, { items: this.#unpack(chunk), error });
+    if (error) this.#upstreamDone = true;
+    this.#upMs += t1 - t0;
+    this.#stageMs += t2 - t1;
+    this.#measured += n;
+    this.#resize(n > 0 ? (t2 - t0) / n : 0, n > 0 ? chunk.data.byteLength / n : 0);
+  }
+
+  /** Picks the next chunk size from the measured cost (ms) and size (bytes) per element. */
+  #resize(msPerElement: number, bytesPerElement: number): void {
+    const unit = this.#c.split.unit;
+    let n = msPerElement > 0 ? TARGET_CHUNK_MS / msPerElement : this.#chunkSize * 2;
+    n = Math.min(n, this.#chunkSize * 4, MAX_CHUNK_ELEMENTS);
+    if (bytesPerElement > 0) n = Math.min(n, MAX_CHUNK_BYTES / bytesPerElement);
+    this.#chunkSize = roundUp(Math.floor(n), unit);
+  }
+
+  /** After a measured local chunk: start threads when the measurements say they pay off. */
+  #decide(): void {
+    if (this.#decided || this.#upstreamDone) return;
+    const split = this.#c.split;
+    const spent = split.kind === "map" ? this.#stageMs : this.#upMs;
+    if (spent < CALIBRATION_MS || this.#measured === 0) return;
+    const upUs = (this.#upMs * 1000) / this.#measured;
+    const stageUs = (this.#stageMs * 1000) / this.#measured;
+    if (split.kind === "map") {
+      if (stageUs >= PARALLEL_MIN_STAGE_US && stageUs >= 2 * upUs) this.#startThreads();
+    } else if (upUs >= PRODUCER_MIN_US) {
+      this.#startThreads();
+    }
+    // Re-measured from scratch, so a pipeline that gets costly later is still caught.
+    if (!this.#decided) {
+      this.#upMs = 0;
+      this.#stageMs = 0;
+      this.#measured = 0;
+    }
+  }
+
+  #startThreads(): void {
+    this.#decided = true;
+    const c = this.#c;
+    const n = this.#threadCount();
+    if (c.threads === null || n === 0) return;
+    const producer = c.split.kind === "producer";
+    const plan = producer ? c.split.upstream : c.split.stage;
+    this.#threadsStarting = true;
+    void c.module().then((module) => {
+      if (this.#closed || this.#ended) return;
+      for (let i = 0; i < n; i++) {
+        let handle: ThreadHandle;
+        try {
+          handle = c.threads!.spawn();
+        } catch {
+          break; // no (more) threads here after all: the run goes on with what it has
+        }
+        const r: Remote = { handle, ready: false, dead: false, load: 0 };
+        this.#remotes.push(r);
+        handle.unref?.();
+        handle.onMessage((m) => this.#onMessage(r, m as FromStage));
+        handle.onExit((e) => this.#onExit(r, e));
+        if (producer) {
+          handle.postMessage({ t: "produce", module, plan, pass: c.pass, output: this.#producerFormat() });
+        } else {
+          handle.postMessage({ t: "init", module, plan, output: c.output });
+        }
+      }
+      this.#settleStarting();
+    }, () => this.#settleStarting());
+  }
+
+  /** Ends the starting phase once every thread answered (or none could be started). */
+  #settleStarting(): void {
+    if (this.#remotes.every((r) => r.ready || r.dead)) {
+      this.#threadsStarting = false;
+      this.#notify();
+    }
+  }
+
+  /** What the producer sends: final outputs when the stage is empty, else upstream elements. */
+  #producerFormat(): OutputFormat {
+    return this.#c.split.stage.op === "channel" ? this.#c.output : "tensors";
+  }
+
+  #onMessage(r: Remote, m: FromStage): void {
+    if (this.#closed) return;
+    if (m.t === "ready") {
+      this.#threadsStarting = this.#remotes.some((x) => x !== r && !x.ready && !x.dead);
+      if (m.error) {
+        // The thread could not build what this thread built: keep going here without it.
+        r.dead = true;
+        r.handle.terminate();
+      } else {
+        r.ready = true;
+        if (this.#c.split.kind === "producer") this.#startProducer(r);
+        else this.#fill();
+      }
+    } else if (m.t === "out" || m.t === "produced") {
+      this.#pending.delete(m.seq);
+      r.load--;
+      if (m.t === "produced") {
+        this.#raw.set(m.seq, { chunk: m.chunk, error: m.error, end: m.end });
+        if (m.end || m.error) this.#upstreamDone = true;
+      } else {
+        this.#results.set(m.seq, { items: this.#unpack(m.chunk), error: m.error });
+        if (m.chunk.count > 0 && m.ms > 0) this.#resize(m.ms / Math.max(1, m.chunk.count), 0);
+      }
+      this.#fill();
+    }
+    this.#notify();
+  }
+
+  #onExit(r: Remote, e: Error): void {
+    r.dead = true;
+    this.#threadsStarting = this.#remotes.some((x) => !x.ready && !x.dead);
+    if (this.#closed || this.#ended) return;
+    const lost = [...this.#pending.values()].includes(r) || (this.#c.split.kind === "producer" && this.#producerStarted);
+    if (lost) this.#fatal = { code: "Internal", message: `a parallel pipeline thread exited unexpectedly: ${e.message}` };
+    this.#notify();
+  }
+
+  #notify(): void {
+    const w = this.#wake;
+    this.#wake = null;
+    w?.();
+  }
+
+  /**
+   * Waits for a thread's message. Threads are unref'd (they never keep the process alive on
+   * their own), so a timer does while someone waits on them.
+   */
+  async #wait(): Promise<void> {
+    const keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
+    try {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** Keeps the threads busy: map split, deals chunks; producer split, asks for chunks. */
+  #fill(): void {
+    if (this.#closed || this.#ended || this.#fatal !== null) return;
+    if (this.#c.split.kind === "producer") {
+      const r = this.#remotes.find((x) => x.ready && !x.dead);
+      if (!r || !this.#producerStarted) return;
+      const window = Math.max(2, Math.ceil(Math.max(1, this.#c.split.bufferSize) / this.#chunkSize));
+      while (!this.#upstreamDone && this.#pending.size + this.#raw.size < window) {
+        const seq = this.#seqProduced++;
+        this.#pending.set(seq, r);
+        r.load++;
+        r.handle.postMessage({ t: "more", seq, count: this.#chunkSize });
+      }
+      return;
+    }
+    const ready = this.#remotes.filter((x) => x.ready && !x.dead);
+    if (ready.length === 0) return;
+    const window = CHUNKS_PER_THREAD * ready.length;
+    while (!this.#upstreamDone && this.#pending.size < window) {
+      let r = ready[0];
+      for (const x of ready) if (x.load < r.load) r = x;
+      const t0 = performance.now();
+      const { chunk, error } = this.#packUpstream();
+      if (chunk.count > 0 || error) {
+        const seq = this.#seqProduced++;
+        this.#pending.set(seq, r);
+        r.load++;
+        r.handle.postMessage({ t: "chunk", seq, chunk, error }, chunkTransfer(chunk));
+      }
+      this.#upMs += performance.now() - t0;
+    }
+  }
+
+  /** Takes the next chunk of upstream elements here, packed for a thread. */
+  #packUpstream(): { chunk: Chunk; error?: ErrorInfo } {
+    const core = this.#core;
+    const writer = new ChunkWriter("tensors", this.#writerCapacity);
+    let error: ErrorInfo | undefined;
+    try {
+      for (let i = 0; i < this.#chunkSize; i++) {
+        const st = core.nextInto(this.#upstream, writer);
+        if (st === OK) continue;
+        this.#upstreamDone = true;
+        if (st !== END) error = core.errorInfo(st);
+        break;
+      }
+    } catch (e) {
+      this.#upstreamDone = true;
+      error = toErrorInfo(e);
+    }
+    this.#upstreamTaken += writer.count;
+    this.#writerCapacity = writer.byteLength;
+    if (writer.count > 0) this.#inBytesPerElement = writer.byteLength / writer.count;
+    const chunk = writer.finish();
+    if (this.#inBytesPerElement > 0) {
+      const maxByBytes = Math.max(1, Math.floor(MAX_CHUNK_BYTES / this.#inBytesPerElement));
+      if (this.#chunkSize > maxByBytes) this.#chunkSize = roundUp(maxByBytes, this.#c.split.unit);
+    }
+    return { chunk, error };
+  }
+
+  /** Hands the pass over to the producer thread at the point this thread reached. */
+  #startProducer(r: Remote): void {
+    this.#producerStarted = true;
+    this.#nextRaw = this.#seqProduced;
+    r.handle.postMessage({ t: "start", skip: this.#upstreamTaken });
+    // The producer owns the upstream from here on; results made here stay in order before it.
+    this.#core.release(this.#upstream);
+    this.#upstream = 0;
+    this.#fill();
+  }
+
+  /** Runs the oldest producer chunk through the local stage; false when none has arrived. */
+  #runProducerChunk(): boolean {
+    const seq = this.#nextRaw;
+    const raw = this.#raw.get(seq);
+    if (raw === undefined) return false;
+    this.#raw.delete(seq);
+    this.#nextRaw++;
+    if (this.#c.split.stage.op === "channel") {
+      this.#results.set(seq, { items: this.#unpack(raw.chunk), error: raw.error });
+    } else {
+      const stage = this.#stage!;
+      try {
+        this.#core.channelReset(stage.channel);
+        this.#core.channelPushChunk(stage.channel, raw.chunk);
+        if (raw.error) this.#core.channelFail(stage.channel, raw.error);
+        const { chunk, error } = stage.drain();
+        this.#results.set(seq, { items: this.#unpack(chunk), error });
+      } catch (e) {
+        this.#results.set(seq, { items: [], error: toErrorInfo(e) });
+      }
+    }
+    this.#fill();
+    return true;
+  }
+
+  /** Releases everything once the pass is over (end, error). */
+  #finish(): void {
+    this.#stopThreads();
+    this.#releaseCore();
+  }
+
+  #stopThreads(): void {
+    for (const r of this.#remotes) {
+      if (r.dead) continue;
+      r.dead = true;
+      r.handle.terminate();
+    }
+    this.#pending.clear();
+  }
+
+  #releaseCore(): void {
+    if (this.#upstream !== 0) this.#core.release(this.#upstream);
+    this.#upstream = 0;
+    this.#stage?.close();
+    this.#stage = null;
+  }
+
+  /** Stops the pass: terminates its threads and releases its core objects (idempotent). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#results.clear();
+    this.#raw.clear();
+    this.#current = null;
+    this.#finish();
+    this.#notify();
+  }
+}
