@@ -16,6 +16,7 @@ import type { GraphDef } from "../gen/tensorflow/core/framework/graph_pb.js";
 import { toBinary } from "@bufbuild/protobuf";
 import { GraphDefSchema } from "../gen/tensorflow/core/framework/graph_pb.js";
 import { getCore, type Core, type CoreDataset } from "../core/core.js";
+import { keptPipeline, pipelineComponents } from "../core/parallel/pipeline.js";
 import { DType, dtypeName } from "../core/dtype.js";
 import { TfDataError } from "../core/errors.js";
 import type { DatasetPlan } from "../core/plan.js";
@@ -456,6 +457,12 @@ export class Dataset implements AsyncIterable<Element> {
     }
     // Lowering validates the whole graph before the first element is produced.
     const plan = (this.#plan ??= lower(this.toGraphDef()).plan);
+    // A parallel map or a prefetch runs in threads where the runtime has them (src/core/parallel).
+    const parallel = await keptPipeline(plan);
+    if (parallel !== null) {
+      yield* pipelineComponents(parallel);
+      return;
+    }
     const core = await getCore();
     if (this.#kept?.core !== core) this.#kept = { core, dataset: core.createDataset(plan) };
     const it = this.#kept.dataset.createIterator();

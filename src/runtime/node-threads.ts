@@ -12,8 +12,25 @@ import type { ThreadFactory, ThreadHandle } from "../core/parallel/threads.js";
 /** The `workerData` key that marks a worker as a stage thread. */
 const STAGE_THREAD_MARK = "tfdataStageThread";
 
+/**
+ * Starts a worker on this module. From TypeScript sources under Node (tsx in development) the
+ * worker first registers tsx's loader itself: loaders registered with `--import` in the main
+ * thread do not reach workers. Deno runs TypeScript natively.
+ */
+function startWorker(): Worker {
+  const options = { workerData: { [STAGE_THREAD_MARK]: true } };
+  const self = import.meta.url;
+  if (!self.endsWith(".ts") || typeof (globalThis as { Deno?: unknown }).Deno === "object") {
+    return new Worker(new URL(self), options);
+  }
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(self)}))` +
+    `.catch((e) => { console.error(e); process.exit(1); });`;
+  return new Worker(boot, { ...options, eval: true });
+}
+
 function spawn(): ThreadHandle {
-  const worker = new Worker(new URL(import.meta.url), { workerData: { [STAGE_THREAD_MARK]: true } });
+  const worker = startWorker();
   let stopped = false;
   let exitHandler: ((error: Error) => void) | null = null;
   let lastError: Error | null = null;

@@ -3,6 +3,7 @@ import type { Platform } from "../service/platform.js";
 import { listen } from "./node-server.js";
 import { createNodeStorage } from "./node-storage.js";
 import { createNodeTransport } from "./node-transport.js";
+import { nodeThreads } from "./node-threads.js";
 
 /** Platform implementation for Node.js (also used by Deno through its node: compatibility). */
 export const nodePlatform: Platform = {
@@ -10,4 +11,5 @@ export const nodePlatform: Platform = {
   createTransport: createNodeTransport,
   listen,
   storage: createNodeStorage,
+  threads: nodeThreads,
 };

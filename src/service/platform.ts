@@ -5,6 +5,7 @@
  */
 import type { ConnectRouter, Transport } from "@connectrpc/connect";
 import { TfDataError } from "../core/errors.js";
+import { setThreadFactory, type ThreadFactory } from "../core/parallel/threads.js";
 import type { Storage } from "./storage.js";
 
 /** Wire protocol a client transport speaks. TensorFlow peers speak only `grpc`. */
@@ -31,6 +32,11 @@ export interface Platform {
    * runtimes without a filesystem (browsers): a dispatcher with a `workDir` cannot start there.
    */
   storage?(workDir: string): Storage;
+  /**
+   * Threads for parallel maps and prefetch (src/core/parallel). Absent: pipelines run in the
+   * calling thread. `setPlatform` installs it for the whole process.
+   */
+  readonly threads?: ThreadFactory;
 }
 
 let installed: Platform | undefined;
@@ -38,6 +44,7 @@ let installed: Platform | undefined;
 /** Installs the runtime's platform; called once by the runtime entry point (`src/entry/*`). */
 export function setPlatform(p: Platform): void {
   installed = p;
+  if (p.threads !== undefined) setThreadFactory(p.threads);
 }
 
 /** The installed platform; throws a clear error when no runtime entry point was loaded. */
