@@ -294,6 +294,12 @@ export function encodeStaged(kind: i32): i32 {
   return encodeWire(elem, kind);
 }
 
+// Split providers for DYNAMIC sharding (assembly/datasets/split-provider.ts): iterators answer
+// PENDING (-2) from iterNext/iterNextWire until the host provides the awaited split.
+export {
+  splitProviderOpen, splitProviderRelease, provideSplit, provideEndOfSplits, pendingSplitProvider, pendingSplitRepetition,
+} from "./datasets/split-provider";
+
 // Channels for the parallel runner (assembly/datasets/channel.ts, src/core/parallel).
 export { channelOpen, channelReset, channelRelease, channelLength, channelFail } from "./datasets/channel";
 

@@ -2,7 +2,7 @@
 // tf.data and TensorFlow.js's tf.data (CPU backend), measured in the same run, with ratios.
 //
 //   node --import tsx bench/datasets.ts [--cases range,images,slices] [--no-tf] [--no-tfjs]
-//        [--quick] [--min-seconds S] [--trials N] [--ours api|tf-graph|auto]
+//        [--quick] [--min-seconds S] [--trials N] [--ours api|tf-graph|auto|both]
 //
 // Pipelines (bench/datasets-shared.ts holds the parameters, shared with the other sides):
 //   range   range(1e6).map(x*2+1).filter(x%3==0).batch(256)
@@ -16,7 +16,8 @@
 //
 // `--ours`: `api` builds ours with our Dataset API (map/filter traced, fromTensorSlices, ...);
 // `tf-graph` runs TF's own serialized GraphDef of the pipeline on our engine (lower + core);
-// `auto` (default) uses the API where it has every method, else TF's GraphDef.
+// `auto` (default) uses the API where it has every method, else TF's GraphDef; `both` measures
+// both (the ratios use the first ours row of a case).
 import { loadavg } from "node:os";
 import { fromBinary } from "@bufbuild/protobuf";
 import { getCore } from "../src/core/core.js";
@@ -37,7 +38,7 @@ const CHILD_TIMEOUT_MS = 20 * 60_000;
 /** Checksums of two sides agree within this relative error (float32 arithmetic on the image case). */
 const CHECKSUM_REL_TOL = 1e-5;
 
-type OursMode = "api" | "tf-graph" | "auto";
+type OursMode = "api" | "tf-graph" | "auto" | "both";
 
 function parseArgs(argv: string[]) {
   const get = (flag: string) => {
@@ -56,7 +57,7 @@ function parseArgs(argv: string[]) {
     trials: Number(get("--trials") ?? (quick ? 1 : DEFAULT_CONFIG.trials)),
   };
   const ours = (get("--ours") ?? "auto") as OursMode;
-  if (!["api", "tf-graph", "auto"].includes(ours)) throw new Error(`--ours must be api, tf-graph or auto, got ${ours}`);
+  if (!["api", "tf-graph", "auto", "both"].includes(ours)) throw new Error(`--ours must be api, tf-graph, auto or both, got ${ours}`);
   return { cfg, ours, tf: !argv.includes("--no-tf"), tfjs: !argv.includes("--no-tfjs") };
 }
 
@@ -265,7 +266,7 @@ async function main(): Promise<void> {
   if (tf && !python) notes.push("no TensorFlow python found: TF columns skipped");
   const rows: Measurement[] = [];
 
-  const needGraph = cfg.cases.filter((c) => ours === "tf-graph" || (ours === "auto" && missingApi(c).length > 0));
+  const needGraph = cfg.cases.filter((c) => ours === "tf-graph" || ours === "both" || (ours === "auto" && missingApi(c).length > 0));
   let graphs = new Map<CaseName, Uint8Array>();
   if (needGraph.length > 0 && python) {
     console.error(`bench: TF's GraphDefs for ${needGraph.join(", ")} ...`);
@@ -273,11 +274,12 @@ async function main(): Promise<void> {
   }
   for (const c of cfg.cases) {
     console.error(`bench: ${c}: ours ...`);
-    const m = await measureOurs(c, cfg, ours, graphs.get(c));
-    rows.push(m);
-    if (m.variant === "TF's GraphDef" && !m.error) {
-      notes.push(`${c}: ours ran TF's serialized GraphDef (lowered to our plan)` +
-        (ours === "auto" ? `; our Dataset API lacks ${missingApi(c).join(", ")}` : ""));
+    for (const mode of ours === "both" ? (["api", "tf-graph"] as const) : [ours]) {
+      const m = await measureOurs(c, cfg, mode, graphs.get(c));
+      rows.push(m);
+      if (m.variant === "TF's GraphDef" && !m.error && mode === "auto") {
+        notes.push(`${c}: ours ran TF's serialized GraphDef (lowered to our plan); our Dataset API lacks ${missingApi(c).join(", ")}`);
+      }
     }
   }
   if (tfjs) {
@@ -306,13 +308,14 @@ async function main(): Promise<void> {
   for (const c of cfg.cases) console.log(`  ${c}: ${pipelineText(c, cfg)}`);
   console.log("");
   notes.push(...printTable(rows, cfg));
-  notes.push("TF variants: defaults = tf.data as shipped (static optimizations, autotune, TF's thread pool: " +
+  const ran = (prefix: string) => rows.some((r) => r.impl.startsWith(prefix) && !r.error);
+  if (ran("TF")) notes.push("TF variants: defaults = tf.data as shipped (static optimizations, autotune, TF's thread pool: " +
     "may use both cores); sequential = those off, private thread pool of 1");
-  if (cfg.cases.includes("range")) {
+  if (ran("tfjs") && cfg.cases.includes("range")) {
     notes.push("tfjs range: numbers = JS numbers through generator/map/filter, batched to float32 (tfjs has no int64); " +
       `tensors = one int32 scalar tensor per element, ${cfg.tfjsRangeTensorN} elements`);
   }
-  if (cfg.cases.includes("images")) notes.push("tfjs images: pixels are int32 tensors (tfjs has no uint8 dtype)");
+  if (ran("tfjs") && cfg.cases.includes("images")) notes.push("tfjs images: pixels are int32 tensors (tfjs has no uint8 dtype)");
   console.log("\n" + notes.map((n) => `note: ${n}`).join("\n"));
 }
 

@@ -18,6 +18,13 @@ export const DATA_LOSS: i32 = 15;
 /** Returned by iterators at end of sequence (not an error). */
 export const END: i32 = -1;
 
+/**
+ * Returned by iterators that need a split the host has not provided yet (DYNAMIC sharding; see
+ * datasets/split-provider.ts). Not an error: every iterator keeps its partial progress in its own
+ * fields, so `next()` can simply be called again once the host provided the split.
+ */
+export const PENDING: i32 = -2;
+
 let errCode: i32 = OK;
 let errMessage: string = "";
 

@@ -12,6 +12,7 @@ import { makeFlatMap, makeInterleave } from "./flat-map";
 import { makeScan } from "./scan";
 import { makeShuffle } from "./shuffle";
 import { DATASET_PARAM_OP, makeDatasetParam } from "./template";
+import { makeSplitSource } from "./split-source";
 
 export function registerDatasetOps(): void {
   registerDataset("range", makeRange);
@@ -27,4 +28,5 @@ export function registerDatasetOps(): void {
   registerDataset(DATASET_PARAM_OP, makeDatasetParam);
   registerDataset("channel", makeChannel);
   registerDataset("prefetch", makePrefetch);
+  registerDataset("splitSource", makeSplitSource);
 }

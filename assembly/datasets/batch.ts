@@ -1,6 +1,6 @@
 // BatchDatasetV2: stacks `batchSize` consecutive elements; the last, partial batch is kept unless
 // `dropRemainder`.
-import { END, errorCode, fail, failed, INVALID_ARGUMENT, OK, addContext } from "../core/status";
+import { END, errorCode, fail, failed, INVALID_ARGUMENT, OK, PENDING, addContext } from "../core/status";
 import { stack } from "../core/stack";
 import { Tensor } from "../core/tensor";
 import { DatasetNode } from "../plan/nodes";
@@ -22,8 +22,8 @@ class BatchIterator extends DatasetIterator {
     out.length = 0;
     if (this.done) return END;
     const size = <i32>this.ds.batchSize;
+    // The batch being filled stays in `elems` across a PENDING (a split to wait for).
     const elems = this.elems;
-    elems.length = 0;
     while (elems.length < size) {
       const e = new Array<Tensor>();
       const st = this.input.next(e);
@@ -31,8 +31,13 @@ class BatchIterator extends DatasetIterator {
         this.done = true;
         break;
       }
-      if (st != OK) return st;
+      if (st == PENDING) return st;
+      if (st != OK) {
+        elems.length = 0;
+        return st;
+      }
       if (elems.length > 0 && e.length != elems[0].length) {
+        elems.length = 0;
         return fail(INVALID_ARGUMENT, "batch: elements have different numbers of components (" +
           elems[0].length.toString() + " and " + e.length.toString() + ")");
       }
@@ -50,6 +55,7 @@ class BatchIterator extends DatasetIterator {
       const t = stack(parts, c);
       if (t == null) {
         out.length = 0;
+        elems.length = 0;
         addContext("batch");
         return errorCode();
       }

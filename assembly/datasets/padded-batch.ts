@@ -3,7 +3,7 @@
 // the component's padding value. The last, partial batch is kept unless `dropRemainder`.
 import { decodeUncompressed } from "../codec/uncompressed";
 import { DT_STRING, DT_VARIANT, dtypeName, dtypeSize } from "../core/dtype";
-import { DATA_LOSS, END, errorCode, fail, failed, INVALID_ARGUMENT, OK, UNIMPLEMENTED } from "../core/status";
+import { DATA_LOSS, END, errorCode, fail, failed, INVALID_ARGUMENT, OK, PENDING, UNIMPLEMENTED } from "../core/status";
 import { allocTensor, Tensor } from "../core/tensor";
 import { DatasetNode } from "../plan/nodes";
 import { MAX_BATCH_SIZE } from "./batch";
@@ -153,8 +153,8 @@ class PaddedBatchIterator extends DatasetIterator {
     if (this.done) return END;
     const ds = this.ds;
     const size = <i32>ds.batchSize;
+    // The batch being filled stays in `elems` across a PENDING (a split to wait for).
     const elems = this.elems;
-    elems.length = 0;
     while (elems.length < size) {
       const e = new Array<Tensor>();
       const st = this.input.next(e);
@@ -162,8 +162,13 @@ class PaddedBatchIterator extends DatasetIterator {
         this.done = true;
         break;
       }
-      if (st != OK) return st;
+      if (st == PENDING) return st;
+      if (st != OK) {
+        elems.length = 0;
+        return st;
+      }
       if (e.length != ds.paddedShapes.length) {
+        elems.length = 0;
         return fail(INVALID_ARGUMENT, "padded_batch: elements have " + e.length.toString() + " components but " +
           ds.paddedShapes.length.toString() + " padded shapes are given");
       }

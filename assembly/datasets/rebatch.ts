@@ -1,7 +1,7 @@
 // RebatchDatasetV2: regroups the rows of the input's batches into batches of `batchSizes[k]`
 // rows (cycling through the list), rows flowing across input batch boundaries. The last, partial
 // batch is kept unless `dropRemainder`.
-import { END, errorCode, fail, failed, INVALID_ARGUMENT, OK } from "../core/status";
+import { END, errorCode, fail, failed, INVALID_ARGUMENT, OK, PENDING } from "../core/status";
 import { allocTensor, Tensor } from "../core/tensor";
 import { DatasetNode } from "../plan/nodes";
 import { Dataset, DatasetIterator } from "./dataset";
@@ -16,8 +16,18 @@ class RebatchIterator extends DatasetIterator {
   inputDone: bool = false;
   done: bool = false;
 
+  /** The output batch being assembled (see next()). */
+  pieces: Array<Array<Tensor>> = new Array<Array<Tensor>>();
+  have: i64 = 0;
+
   constructor(public ds: RebatchDataset, public input: DatasetIterator) {
     super();
+  }
+
+  /** Starts a new output batch (a new array: `next` may still hold the old one). */
+  private dropPartial(): void {
+    this.pieces = new Array<Array<Tensor>>();
+    this.have = 0;
   }
 
   /** Reads input batches until one has rows left; false at end of input (or an error). */
@@ -54,24 +64,33 @@ class RebatchIterator extends DatasetIterator {
     if (this.done) return END;
     const ds = this.ds;
     const want = unchecked(ds.batchSizes[this.k]);
-    // Pieces of the output batch per component: slices of successive input batches.
-    const pieces = new Array<Array<Tensor>>();
-    let have: i64 = 0;
-    while (have < want) {
+    // Pieces of the output batch per component: slices of successive input batches. They stay in
+    // `this.pieces` / `this.have` across a PENDING (a split to wait for).
+    const pieces = this.pieces;
+    while (this.have < want) {
       const st = this.fill();
       if (st == END) break;
-      if (st != OK) return st;
-      const take = min(want - have, this.rows - this.pos);
+      if (st == PENDING) return st;
+      if (st != OK) {
+        this.dropPartial();
+        return st;
+      }
+      const take = min(want - this.have, this.rows - this.pos);
       const cur = this.current;
       for (let c = 0; c < cur.length; c++) {
         if (pieces.length <= c) pieces.push(new Array<Tensor>());
         const t = sliceRows(unchecked(cur[c]), this.pos, take, false);
-        if (t == null) return errorCode();
+        if (t == null) {
+          this.dropPartial();
+          return errorCode();
+        }
         unchecked(pieces[c]).push(t);
       }
       this.pos += take;
-      have += take;
+      this.have += take;
     }
+    const have = this.have;
+    this.dropPartial();
     if (have < want) {
       this.done = true;
       if (have == 0 && want > 0) return END;

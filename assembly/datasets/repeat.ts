@@ -1,5 +1,7 @@
 // RepeatDataset: the input `count` times (count < 0: forever). As TF, a pass that yields nothing
-// ends an endless repeat instead of spinning.
+// ends an endless repeat instead of spinning, except over sources that read splits (`splitFed`,
+// DYNAMIC sharding): there an empty pass only means other workers took that repetition's splits,
+// so the next repetition is tried (TF skips the check when split providers are present).
 import { END, errorCode, failed, OK } from "../core/status";
 import { Tensor } from "../core/tensor";
 import { DatasetNode } from "../plan/nodes";
@@ -39,7 +41,7 @@ class RepeatIterator extends DatasetIterator {
       }
       if (st != END) return st;
       this.current = null;
-      if (ds.count < 0 && this.firstCall) {
+      if (ds.count < 0 && this.firstCall && !ds.splitFed) {
         this.done = true;
         return END;
       }
@@ -51,6 +53,7 @@ class RepeatIterator extends DatasetIterator {
 
 export class RepeatDataset extends Dataset {
   count: i64 = -1;
+  splitFed: bool = false;
   input: Dataset = new Dataset();
 
   makeIterator(): DatasetIterator | null {
@@ -58,11 +61,12 @@ export class RepeatDataset extends Dataset {
   }
 }
 
-/** Plan: one input; attrs: count (integer, < 0 = forever). */
+/** Plan: one input; attrs: count (integer, < 0 = forever), splitFed (bool, default false). */
 export function makeRepeat(node: DatasetNode): Dataset | null {
   const ds = new RepeatDataset();
   ds.op = node.op;
   ds.count = node.attrs.int("count");
+  ds.splitFed = node.attrs.boolOr("splitFed", false);
   if (failed()) return null;
   const input = buildInput(node, 0);
   if (input == null) return null;

@@ -52,7 +52,7 @@ export function makeTensor(node: DatasetNode): Dataset | null {
   return ds;
 }
 
-class TensorSliceIterator extends DatasetIterator {
+export class TensorSliceIterator extends DatasetIterator {
   i: i64 = 0;
   constructor(public ds: TensorSliceDataset) {
     super();

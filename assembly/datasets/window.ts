@@ -2,7 +2,7 @@
 // window every `shift` elements. Each output element has one scalar variant per input component,
 // holding a dataset of that component's window (TF's "nest of datasets"); the last windows are
 // partial unless `dropRemainder`.
-import { END, errorCode, fail, failed, INVALID_ARGUMENT, OK } from "../core/status";
+import { END, errorCode, fail, failed, INVALID_ARGUMENT, OK, PENDING } from "../core/status";
 import { Tensor } from "../core/tensor";
 import { DatasetNode } from "../plan/nodes";
 import { Dataset, DatasetIterator } from "./dataset";
@@ -38,13 +38,41 @@ export class ListDataset extends Dataset {
 class WindowIterator extends DatasetIterator {
   buffer: Array<Array<Tensor>> = new Array<Array<Tensor>>();
   inputDone: bool = false;
+  /** Input elements still to drop past the buffer (the shift) before the next window. */
+  toDrop: i64 = 0;
+  /** A window already built, held while its shift waits for a split (PENDING). */
+  held: Array<Tensor> | null = null;
 
   constructor(public ds: WindowDataset, public input: DatasetIterator) {
     super();
   }
 
+  /** Reads and discards `toDrop` input elements (fewer at end of input). */
+  private drop(): i32 {
+    const e = new Array<Tensor>();
+    while (this.toDrop > 0 && !this.inputDone) {
+      const st = this.input.next(e);
+      e.length = 0;
+      if (st == END) this.inputDone = true;
+      else if (st != OK) return st;
+      else this.toDrop--;
+    }
+    this.toDrop = 0;
+    return OK;
+  }
+
   next(out: Array<Tensor>): i32 {
     out.length = 0;
+    const held = this.held;
+    if (held != null) {
+      // Resume the shift of the window built before a PENDING, then hand that window out.
+      const st = this.drop();
+      if (st == PENDING) return st;
+      this.held = null;
+      if (st != OK) return st;
+      for (let i = 0; i < held.length; i++) out.push(unchecked(held[i]));
+      return OK;
+    }
     const ds = this.ds;
     const target = <i32>((ds.size - 1) * ds.stride + 1);
     const buf = this.buffer;
@@ -72,17 +100,17 @@ class WindowIterator extends DatasetIterator {
     // Shift: drop `shift` elements, reading (and discarding) past the buffer when it is shorter.
     const shift = ds.shift;
     if (shift >= <i64>buf.length) {
-      const extra = shift - <i64>buf.length;
+      this.toDrop = shift - <i64>buf.length;
       buf.length = 0;
-      const e = new Array<Tensor>();
-      for (let i: i64 = 0; i < extra && !this.inputDone; i++) {
-        const st = this.input.next(e);
-        e.length = 0;
-        if (st == END) this.inputDone = true;
-        else if (st != OK) {
-          out.length = 0;
-          return st;
-        }
+      const st = this.drop();
+      if (st == PENDING) {
+        this.held = out.slice(0);
+        out.length = 0;
+        return st;
+      }
+      if (st != OK) {
+        out.length = 0;
+        return st;
       }
     } else {
       buf.splice(0, <i32>shift);

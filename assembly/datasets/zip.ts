@@ -1,6 +1,6 @@
 // ZipDataset: one element from each input, their components concatenated in input order; ends
 // when any input ends.
-import { END, fail, INVALID_ARGUMENT, OK } from "../core/status";
+import { END, fail, INVALID_ARGUMENT, OK, PENDING } from "../core/status";
 import { Tensor } from "../core/tensor";
 import { DatasetNode } from "../plan/nodes";
 import { Dataset, DatasetIterator } from "./dataset";
@@ -8,6 +8,10 @@ import { buildInput } from "./registry";
 
 class ZipIterator extends DatasetIterator {
   part: Array<Tensor> = new Array<Tensor>();
+  /** Components pulled so far for the element being assembled (kept across a PENDING). */
+  got: Array<Tensor> = new Array<Tensor>();
+  /** The input to pull next for that element. */
+  at: i32 = 0;
   done: bool = false;
 
   constructor(public inputs: Array<DatasetIterator>) {
@@ -18,17 +22,24 @@ class ZipIterator extends DatasetIterator {
     out.length = 0;
     if (this.done) return END;
     const part = this.part;
-    for (let i = 0; i < this.inputs.length; i++) {
-      const st = unchecked(this.inputs[i]).next(part);
+    const got = this.got;
+    while (this.at < this.inputs.length) {
+      const st = unchecked(this.inputs[this.at]).next(part);
+      if (st == PENDING) return st;
       if (st != OK) {
-        out.length = 0;
         part.length = 0;
+        got.length = 0;
+        this.at = 0;
         if (st == END) this.done = true;
         return st;
       }
-      for (let j = 0; j < part.length; j++) out.push(unchecked(part[j]));
+      for (let j = 0; j < part.length; j++) got.push(unchecked(part[j]));
       part.length = 0;
+      this.at++;
     }
+    for (let j = 0; j < got.length; j++) out.push(unchecked(got[j]));
+    got.length = 0;
+    this.at = 0;
     return OK;
   }
 }

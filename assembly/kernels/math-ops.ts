@@ -7,10 +7,11 @@
 import { flush } from "./denormal";
 
 /**
- * Base of the elementwise ops: operands and results pass `pre`/`post`, by default TF's DAZ/FTZ
- * (denormal.ts). Ops that x86 computes bitwise (Abs, Neg) or in software override them.
+ * Base of the elementwise ops: operands and results pass `pre`/`post`, TF's DAZ/FTZ
+ * (denormal.ts); ops that x86 computes bitwise (Abs, Neg) or in software use RawOp or their
+ * own pre/post instead. Ops are @unmanaged singletons: no GC bookkeeping in the inner loops.
  */
-export class CwiseOp {
+@unmanaged export class CwiseOp {
   @inline pre<T>(x: T): T {
     return flush<T>(x);
   }
@@ -18,41 +19,81 @@ export class CwiseOp {
   @inline post<T>(x: T): T {
     return flush<T>(x);
   }
+
+  /** pre/post on four float32 lanes (only used when SIMD is compiled in). */
+  @inline preV(x: v128): v128 {
+    return flushF32x4(x);
+  }
+
+  @inline postV(x: v128): v128 {
+    return flushF32x4(x);
+  }
 }
 
-/** An op that sees raw operands and writes raw results (no DAZ/FTZ). */
-export class RawOp extends CwiseOp {
+/** DAZ/FTZ on four float32 lanes: a lane with a zero exponent keeps only its sign bit. */
+@inline export function flushF32x4(x: v128): v128 {
+  const zeroExp = i32x4.eq(v128.and(x, i32x4.splat(0x7f800000)), i32x4.splat(0));
+  return v128.bitselect(v128.and(x, i32x4.splat(0x80000000)), x, zeroExp);
+}
+
+/**
+ * An op that sees raw operands and writes raw results (no DAZ/FTZ). Not a subclass of CwiseOp:
+ * overriding would make pre/post virtual calls in the loops.
+ */
+@unmanaged export class RawOp {
   @inline pre<T>(x: T): T {
     return x;
   }
 
   @inline post<T>(x: T): T {
+    return x;
+  }
+
+  @inline preV(x: v128): v128 {
+    return x;
+  }
+
+  @inline postV(x: v128): v128 {
     return x;
   }
 }
 
 // ---- binary arithmetic (result type T) ----
 
-@final export class AddOp extends CwiseOp {
+// Ops with an `applyF32x4` get a four-lane float32 loop when the core is built with SIMD.
+
+@final @unmanaged export class AddOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     return <T>(a + b);
   }
-}
 
-@final export class SubOp extends CwiseOp {
-  @inline apply<T>(a: T, b: T): T {
-    return <T>(a - b);
+  @inline applyF32x4(a: v128, b: v128): v128 {
+    return f32x4.add(a, b);
   }
 }
 
-@final export class MulOp extends CwiseOp {
+@final @unmanaged export class SubOp extends CwiseOp {
+  @inline apply<T>(a: T, b: T): T {
+    return <T>(a - b);
+  }
+
+  @inline applyF32x4(a: v128, b: v128): v128 {
+    return f32x4.sub(a, b);
+  }
+}
+
+@final @unmanaged export class MulOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     return <T>(a * b);
+  }
+
+  @inline applyF32x4(a: v128, b: v128): v128 {
+    return f32x4.mul(a, b);
   }
 }
 
 /** RealDiv, and TF's Div on floats. Integers: C truncation (TF's Div); b == 0 is checked before. */
-@final export class DivOp extends CwiseOp {
+@final @unmanaged export class DivOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (isFloat<T>()) return <T>(a / b);
     if (isSigned<T>()) {
@@ -60,10 +101,14 @@ export class RawOp extends CwiseOp {
     }
     return <T>(a / b);
   }
+
+  @inline applyF32x4(a: v128, b: v128): v128 {
+    return f32x4.div(a, b);
+  }
 }
 
 /** FloorDiv: floor(a / b) for floats; integer division rounded toward -inf. */
-@final export class FloorDivOp extends CwiseOp {
+@final @unmanaged export class FloorDivOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (isFloat<T>()) {
       // The quotient is flushed (FTZ) before floor, as on x86 with TF's MXCSR.
@@ -83,7 +128,7 @@ export class RawOp extends CwiseOp {
  * FloorMod: the remainder with the divisor's sign. For floats fmod runs in software (glibc: no
  * DAZ on its operands or its result); only the sign test and the adjusting add see DAZ/FTZ.
  */
-@final export class FloorModOp extends RawOp {
+@final @unmanaged export class FloorModOp extends RawOp {
   @inline apply<T>(a: T, b: T): T {
     if (isFloat<T>()) {
       const m = cFmod<T>(a, b);
@@ -119,7 +164,7 @@ export class RawOp extends CwiseOp {
 }
 
 /** Integer Pow: exponentiation by squaring with wrap-around (b >= 0, checked by the kernel). */
-@final export class IntPowOp extends CwiseOp {
+@final @unmanaged export class IntPowOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     return intPow<T>(a, b);
   }
@@ -138,7 +183,7 @@ function intPow<T>(x: T, y: T): T {
 }
 
 /** Maximum as Eigen's scalar path: NaN propagates; ties keep `a`. */
-@final export class MaxOp extends CwiseOp {
+@final @unmanaged export class MaxOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (isFloat<T>()) {
       if (a != a) return a;
@@ -149,7 +194,7 @@ function intPow<T>(x: T, y: T): T {
 }
 
 /** Maximum as Eigen's packet path (x86 maxps): NaN propagates; ties (±0) give `b`. */
-@final export class MaxVecOp extends CwiseOp {
+@final @unmanaged export class MaxVecOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (a != a) return a;
     if (b != b) return b;
@@ -158,7 +203,7 @@ function intPow<T>(x: T, y: T): T {
 }
 
 /** Minimum as Eigen's scalar path: NaN propagates; ties keep `a`. */
-@final export class MinOp extends CwiseOp {
+@final @unmanaged export class MinOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (isFloat<T>()) {
       if (a != a) return a;
@@ -169,7 +214,7 @@ function intPow<T>(x: T, y: T): T {
 }
 
 /** Minimum as Eigen's packet path (x86 minps): NaN propagates; ties (±0) give `b`. */
-@final export class MinVecOp extends CwiseOp {
+@final @unmanaged export class MinVecOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {
     if (a != a) return a;
     if (b != b) return b;
@@ -179,49 +224,49 @@ function intPow<T>(x: T, y: T): T {
 
 // ---- comparisons and logic (result bool) ----
 
-@final export class EqualOp extends CwiseOp {
+@final @unmanaged export class EqualOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a == b;
   }
 }
 
-@final export class NotEqualOp extends CwiseOp {
+@final @unmanaged export class NotEqualOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a != b;
   }
 }
 
-@final export class LessOp extends CwiseOp {
+@final @unmanaged export class LessOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a < b;
   }
 }
 
-@final export class LessEqualOp extends CwiseOp {
+@final @unmanaged export class LessEqualOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a <= b;
   }
 }
 
-@final export class GreaterOp extends CwiseOp {
+@final @unmanaged export class GreaterOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a > b;
   }
 }
 
-@final export class GreaterEqualOp extends CwiseOp {
+@final @unmanaged export class GreaterEqualOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a >= b;
   }
 }
 
-@final export class LogicalAndOp extends CwiseOp {
+@final @unmanaged export class LogicalAndOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a != <T>0 && b != <T>0;
   }
 }
 
-@final export class LogicalOrOp extends CwiseOp {
+@final @unmanaged export class LogicalOrOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): bool {
     return a != <T>0 || b != <T>0;
   }
@@ -229,14 +274,14 @@ function intPow<T>(x: T, y: T): T {
 
 // ---- unary (result type T unless noted) ----
 
-@final export class NegOp extends RawOp {
+@final @unmanaged export class NegOp extends RawOp {
   @inline apply<T>(a: T): T {
     if (isFloat<T>()) return -a;
     return <T>(<T>0 - a);
   }
 }
 
-@final export class AbsOp extends RawOp {
+@final @unmanaged export class AbsOp extends RawOp {
   @inline apply<T>(a: T): T {
     if (isFloat<T>()) {
       if (sizeof<T>() == 4) return <T>Mathf.abs(<f32>a);
@@ -247,13 +292,13 @@ function intPow<T>(x: T, y: T): T {
   }
 }
 
-@final export class SquareOp extends CwiseOp {
+@final @unmanaged export class SquareOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     return <T>(a * a);
   }
 }
 
-@final export class SqrtOp extends CwiseOp {
+@final @unmanaged export class SqrtOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (sizeof<T>() == 4) return <T>Mathf.sqrt(<f32>a);
     return <T>Math.sqrt(<f64>a);
@@ -261,7 +306,7 @@ function intPow<T>(x: T, y: T): T {
 }
 
 /** Rsqrt: 1 / sqrt(x), two roundings, as Eigen's scalar path. */
-@final export class RsqrtOp extends CwiseOp {
+@final @unmanaged export class RsqrtOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (sizeof<T>() == 4) return <T>(<f32>1 / Mathf.sqrt(<f32>a));
     return <T>(1.0 / Math.sqrt(<f64>a));
@@ -272,7 +317,7 @@ function intPow<T>(x: T, y: T): T {
  * Round half to even (banker's rounding). TF's integer Round evaluates the float formula
  * floor(x + 0.5) with 0.5 converted to the integer type (0), which always yields 0.
  */
-@final export class RoundOp extends CwiseOp {
+@final @unmanaged export class RoundOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (isFloat<T>()) {
       if (sizeof<T>() == 4) return <T>nearest<f32>(<f32>a);
@@ -282,14 +327,14 @@ function intPow<T>(x: T, y: T): T {
   }
 }
 
-@final export class FloorOp extends CwiseOp {
+@final @unmanaged export class FloorOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (sizeof<T>() == 4) return <T>Mathf.floor(<f32>a);
     return <T>Math.floor(<f64>a);
   }
 }
 
-@final export class CeilOp extends CwiseOp {
+@final @unmanaged export class CeilOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (sizeof<T>() == 4) return <T>Mathf.ceil(<f32>a);
     return <T>Math.ceil(<f64>a);
@@ -300,7 +345,7 @@ function intPow<T>(x: T, y: T): T {
  * Sign, Eigen's scalar path: NaN passes through, ±0 (and subnormals, through DAZ) give +0.
  * Integers: -1, 0 or 1.
  */
-@final export class SignOp extends CwiseOp {
+@final @unmanaged export class SignOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (isFloat<T>()) {
       if (a != a) return a;
@@ -315,7 +360,7 @@ function intPow<T>(x: T, y: T): T {
  * Sign, Eigen's packet path: |x| > 0 (DAZ) gives ±1; otherwise |x| itself (raw: +0, a positive
  * subnormal, or the NaN with its sign cleared).
  */
-@final export class SignVecOp extends RawOp {
+@final @unmanaged export class SignVecOp extends RawOp {
   @inline apply<T>(a: T): T {
     const abs = isFloat<T>() ? (sizeof<T>() == 4 ? <T>Mathf.abs(<f32>a) : <T>Math.abs(<f64>a)) : (a < <T>0 ? <T>(<T>0 - a) : a);
     if (flush<T>(abs) > <T>0) return a < <T>0 ? <T>-1 : <T>1;
@@ -323,7 +368,7 @@ function intPow<T>(x: T, y: T): T {
   }
 }
 
-@final export class LogicalNotOp extends CwiseOp {
+@final @unmanaged export class LogicalNotOp extends CwiseOp {
   @inline apply<T>(a: T): bool {
     return a == <T>0;
   }

@@ -73,7 +73,7 @@ import { CwiseOp } from "./math-ops";
 }
 
 /** Pow, Eigen's vectorized path: DAZ operands, canonical NaN results, FTZ. */
-@final export class PowPacketOp extends CwiseOp {
+@final @unmanaged export class PowPacketOp extends CwiseOp {
   @inline apply<T>(x: T, y: T): T {
     if (x != x || y != y) {
       if (y == <T>0 || x == <T>1) return <T>1;
@@ -84,9 +84,13 @@ import { CwiseOp } from "./math-ops";
 }
 
 /** Pow, glibc's scalar path: NaN operands propagate as x + y / x * x do on x86, FTZ result. */
-@final export class PowTailOp extends CwiseOp {
+@final @unmanaged export class PowTailOp {
   @inline pre<T>(x: T): T {
     return x;
+  }
+
+  @inline post<T>(x: T): T {
+    return flush<T>(x);
   }
 
   @inline apply<T>(x: T, y: T): T {
@@ -117,7 +121,7 @@ import { CwiseOp } from "./math-ops";
 }
 
 /** Exp (both paths agree on specials): NaN passes through, FTZ. */
-@final export class ExpOp extends CwiseOp {
+@final @unmanaged export class ExpOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (a != a) return a;
     if (sizeof<T>() == 4) return <T>Mathf.exp(<f32>a);
@@ -131,7 +135,7 @@ import { CwiseOp } from "./math-ops";
 }
 
 /** Log, Eigen's vectorized path: DAZ, negative or NaN input gives all-ones NaN bits. */
-@final export class LogPacketOp extends CwiseOp {
+@final @unmanaged export class LogPacketOp extends CwiseOp {
   @inline apply<T>(a: T): T {
     if (a != a || a < <T>0) return allOnesNaN<T>();
     return libmLog<T>(a);
@@ -139,10 +143,14 @@ import { CwiseOp } from "./math-ops";
 }
 
 /** Log, glibc's scalar path: NaN passes through; negative input is invalid (float32: -nan; float64: +nan). */
-@final export class LogTailOp extends CwiseOp {
+@final @unmanaged export class LogTailOp {
   @inline pre<T>(x: T): T {
     // glibc's logf reads float32 operands itself (no DAZ); float64 log goes through DAZ.
     return sizeof<T>() == 4 ? x : flush<T>(x);
+  }
+
+  @inline post<T>(x: T): T {
+    return flush<T>(x);
   }
 
   @inline apply<T>(a: T): T {

@@ -17,6 +17,7 @@ import type { DatasetPlan } from "./plan.js";
 import { encodePlan } from "./plan-codec.js";
 import { Tensor, shapeSize } from "./tensor.js";
 import { compileCore, type CoreSource } from "./wasm-source.js";
+import { CORE_PENDING, isSplitRequest, type PollingIterator, type SplitRequest } from "./splits.js";
 
 /** Which TF element message a byte string holds. */
 export type ElementKind = "compressed" | "uncompressed";
@@ -75,6 +76,12 @@ interface CoreExports {
   decodeElement(kind: number, ptr: number, len: number): number;
   stageElement(ptr: number): number;
   encodeStaged(kind: number): number;
+  splitProviderOpen(): number;
+  splitProviderRelease(id: number): void;
+  provideSplit(id: number, repetition: bigint, value: bigint): number;
+  provideEndOfSplits(id: number, repetition: bigint): number;
+  pendingSplitProvider(): number;
+  pendingSplitRepetition(): bigint;
 }
 
 const END = -1;
@@ -231,6 +238,42 @@ export class Core {
   }
 
   /**
+   * Instantiates `plan`, whose sources may read splits (`splitSource` nodes over providers from
+   * {@link openSplitProvider}), as an iterator to poll (see src/core/splits.ts).
+   */
+  createPollingIterator(plan: DatasetPlan): PollingIterator {
+    return this.createIterator(plan) as PollingIterator; // every core iterator can be polled
+  }
+
+  /** Opens a split provider (repetition 0, no splits) for `splitSource` plan nodes; returns its id. */
+  openSplitProvider(): number {
+    return this.#call((x) => {
+      const id = x.splitProviderOpen();
+      if (id <= 0) throw this.#error(x.lastErrorCode());
+      return id;
+    });
+  }
+
+  /** Closes a split provider (after the iterators reading it). Idempotent. */
+  closeSplitProvider(provider: number): void {
+    if (this.#broken === null) this.#x.splitProviderRelease(provider);
+  }
+
+  /**
+   * Hands the next split of `provider` for `repetition` to the core, or (`split === null`) the
+   * end of that repetition's splits. Returns false when the provider has moved on to another
+   * repetition (the split is dropped: it belonged to a pass that was abandoned).
+   */
+  provideSplit(provider: number, repetition: bigint, split: bigint | null): boolean {
+    return this.#call((x) => {
+      const st = split === null ? x.provideEndOfSplits(provider, BigInt.asIntN(64, repetition))
+        : x.provideSplit(provider, BigInt.asIntN(64, repetition), BigInt.asIntN(64, split));
+      if (st !== 0 && st !== 1) throw this.#error(st);
+      return st === 0;
+    });
+  }
+
+  /**
    * Instantiates `plan` once as a dataset whose iterators continue its state across passes
    * (see CoreDataset). Throws TfDataError naming what is wrong in the plan.
    */
@@ -266,7 +309,7 @@ export class Core {
   }
 
   /** Wraps a core iterator handle; the handle is released on end, error, close or GC. */
-  #wrapIterator(h: number): CoreIterator {
+  #wrapIterator(h: number): PollingIterator {
     let open = true;
     let ended = false;
     const token = {};
@@ -280,7 +323,7 @@ export class Core {
       release();
       ended = false;
     };
-    const advance = <T>(fn: (x: CoreExports) => number, read: (x: CoreExports) => T): T | null => {
+    const advance = <T>(fn: (x: CoreExports) => number, read: (x: CoreExports) => T): T | SplitRequest | null => {
       if (ended) return null;
       if (!open) throw new TfDataError("FailedPrecondition", "the iterator is closed");
       return this.#call((x) => {
@@ -290,6 +333,10 @@ export class Core {
           ended = true;
           return null;
         }
+        if (st === CORE_PENDING) {
+          // Waiting for a split: nothing is lost, the host provides it and polls again.
+          return { kind: "splitRequest", provider: x.pendingSplitProvider(), repetition: x.pendingSplitRepetition() };
+        }
         if (st !== 0) {
           release();
           throw this.#error(st);
@@ -297,9 +344,16 @@ export class Core {
         return read(x);
       });
     };
-    const it: CoreIterator = {
-      next: () => advance((x) => x.iterNext(h), (x) => this.#readElement(x)),
-      nextWire: () => advance((x) => x.iterNextWire(h), (x) => this.#readWire(x)),
+    const noSplit = <T>(r: T | SplitRequest | null): T | null => {
+      if (!isSplitRequest(r)) return r;
+      throw new TfDataError("FailedPrecondition", `the iterator waits for a split of split provider ${r.provider}; ` +
+        "read it with poll()/pollWire() (Core.createPollingIterator) and hand splits in with Core.provideSplit");
+    };
+    const it: PollingIterator = {
+      next: () => noSplit(advance((x) => x.iterNext(h), (x) => this.#readElement(x))),
+      nextWire: () => noSplit(advance((x) => x.iterNextWire(h), (x) => this.#readWire(x))),
+      poll: () => advance((x) => x.iterNext(h), (x) => this.#readElement(x)),
+      pollWire: () => advance((x) => x.iterNextWire(h), (x) => this.#readWire(x)),
       close,
     };
     this.#handles.register(it, h, token);

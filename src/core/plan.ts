@@ -22,7 +22,8 @@ export type DatasetPlan =
   | FilterPlan | ShufflePlan | FlatMapPlan | InterleavePlan | ScanPlan | DatasetParamPlan
   | TensorPlan | TensorSlicePlan | RepeatPlan | SkipPlan | ShardPlan | ConcatenatePlan | ZipPlan | CachePlan
   | PaddedBatchPlan | UnbatchPlan | RebatchPlan | WindowPlan
-  | PrefetchPlan | ChannelPlan;
+  | PrefetchPlan | ChannelPlan
+  | SplitSourcePlan;
 
 /** `RangeDataset`: start, stop, step as in Python's range; output dtype per TF's `output_types`. */
 export interface RangePlan {
@@ -31,6 +32,8 @@ export interface RangePlan {
   readonly stop: bigint;
   readonly step: bigint;
   readonly dtype: DType;
+  /** TF's `replicate_on_split`: under DYNAMIC sharding every worker reads it whole (e.g. `enumerate`'s counter). */
+  readonly replicateOnSplit?: boolean;
 }
 
 /** `TakeDataset`: at most `count` elements; `count < 0` means all. */
@@ -173,6 +176,8 @@ export interface TensorPlan {
 export interface TensorSlicePlan {
   readonly op: "tensorSlice";
   readonly components: Uint8Array;
+  /** TF's `replicate_on_split`: under DYNAMIC sharding every worker reads it whole. */
+  readonly replicateOnSplit?: boolean;
 }
 
 /** `RepeatDataset`: the input `count` times; `count < 0` forever. */
@@ -180,6 +185,11 @@ export interface RepeatPlan {
   readonly op: "repeat";
   readonly input: DatasetPlan;
   readonly count: bigint;
+  /**
+   * Set by the DYNAMIC source rewrite (src/graph/split-sources.ts) when the input reads splits:
+   * an empty pass then does not end an endless repeat (TF's behaviour with split providers).
+   */
+  readonly splitFed?: boolean;
 }
 
 /** `SkipDataset`: drops the first `count` elements; `count < 0` drops all. */
@@ -254,4 +264,15 @@ export interface WindowPlan {
   readonly shift: bigint;
   readonly stride: bigint;
   readonly dropRemainder: boolean;
+}
+
+/**
+ * A source (`range`, `tensorSlice` or `tensor`) whose elements come from the splits of split
+ * provider `provider` (an id from `Core.openSplitProvider`, in the same core instance) instead of
+ * its own positions: DYNAMIC sharding (src/core/splits.ts).
+ */
+export interface SplitSourcePlan {
+  readonly op: "splitSource";
+  readonly input: DatasetPlan;
+  readonly provider: number;
 }

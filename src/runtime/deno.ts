@@ -4,6 +4,7 @@
  */
 import type { Platform } from "../service/platform.js";
 import { listen } from "./node-server.js";
+import { createNodeStorage } from "./node-storage.js";
 import { createNodeTransport } from "./node-transport.js";
 
 /** Platform implementation for Deno. */
@@ -11,4 +12,5 @@ export const denoPlatform: Platform = {
   name: "deno",
   createTransport: createNodeTransport,
   listen,
+  storage: createNodeStorage,
 };

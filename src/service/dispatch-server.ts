@@ -5,7 +5,7 @@
  */
 import { TfDataError } from "../core/errors.js";
 import { DispatcherConfig, type DispatcherConfigInit } from "./config.js";
-import { Dispatcher } from "./dispatcher/dispatcher.js";
+import { Dispatcher, type DispatcherDeps } from "./dispatcher/dispatcher.js";
 import { dispatcherRoutes } from "./dispatcher/handlers.js";
 import { type ListeningServer, platform } from "./platform.js";
 
@@ -34,10 +34,12 @@ export class DispatchServer {
    * @param config a `DispatcherConfig` (or its options); default: any free port, TF's defaults.
    * @param start when true (default, as TF) the server starts binding at once; `start()` returns the
    *   same promise.
+   * @param deps extension for tests and embedding: the dispatcher's clock, log, storage and its
+   *   `MaybeRemoveTask` wait (TF's fixed 10 s).
    */
-  constructor(config?: DispatcherConfig | DispatcherConfigInit, start = true) {
+  constructor(config?: DispatcherConfig | DispatcherConfigInit, start = true, deps: DispatcherDeps = {}) {
     this.config = config instanceof DispatcherConfig ? config : new DispatcherConfig(config ?? {});
-    this.dispatcher = new Dispatcher(this.config);
+    this.dispatcher = new Dispatcher(this.config, deps);
     this.stopped = new Promise<void>((resolve) => (this.markStopped = resolve));
     if (start) {
       // The caller may never await start(); a bind failure then must not become an unhandled rejection.

@@ -31,6 +31,8 @@ import type { ThreadFactory, ThreadHandle } from "./threads.js";
 
 /** Stage time (ms) measured here before deciding whether threads pay off. */
 export const CALIBRATION_MS = 4;
+/** Chunks measured here (after a warm-up chunk) before deciding. */
+export const CALIBRATION_CHUNKS = 3;
 /** Per upstream element, the stage cost (µs) from which stage threads are worth their transport. */
 export const PARALLEL_MIN_STAGE_US = 15;
 /** Per element, the upstream cost (µs) from which a producer thread is worth its transport. */
@@ -45,6 +47,8 @@ export const MAX_CHUNK_BYTES = 8 << 20;
 const KEEP_ALIVE_MS = 1 << 30;
 /** Chunks in flight per stage thread. */
 export const CHUNKS_PER_THREAD = 2;
+/** Output chunks at least this big get one chunk in flight per thread (memory over overlap). */
+export const BIG_CHUNK_BYTES = 32 << 20;
 
 /** How a run decides on threads: measured (`auto`), from the start (`always`), or not at all. */
 export type ParallelMode = "auto" | "always" | "never";
@@ -66,6 +70,9 @@ export interface RunContext {
 }
 
 type Item = Tensor[] | WireElement;
+
+/** `#poll`'s answer when a thread has to answer first. */
+const WAIT = Symbol("wait");
 
 interface Result {
   readonly items: Item[];
@@ -107,6 +114,11 @@ export class PipelineRun {
   #upMs = 0;
   #stageMs = 0;
   #measured = 0;
+  /** Chunks measured in this round (the first chunk of a pass is warm-up and not counted). */
+  #chunksMeasured = 0;
+  #localChunks = 0;
+  /** The cheapest chunk of the round, per element (µs): pauses and warm-up only make chunks slower. */
+  #best: { upUs: number; stageUs: number } | null = null;
   #inBytesPerElement = 0;
   // Threads.
   #remotes: Remote[] = [];
@@ -119,6 +131,8 @@ export class PipelineRun {
   readonly #pending = new Map<number, Remote>();
   #wake: (() => void) | null = null;
   #writerCapacity = 0;
+  /** Data bytes of the last output chunk a thread sent. */
+  #lastOutBytes = 0;
 
   constructor(context: RunContext) {
     this.#c = context;
@@ -163,23 +177,42 @@ export class PipelineRun {
 
   async #nextItem(): Promise<Item | null> {
     for (;;) {
+      const r = this.#poll();
+      if (r !== WAIT) return r;
+      await this.#wait();
+    }
+  }
+
+  /**
+   * The next element if it can be had without waiting for a thread (it may run a chunk here),
+   * null at the end, `undefined` when a thread has to answer first (then await `next()`).
+   */
+  tryNext(): Tensor[] | null | undefined {
+    if (this.#c.output !== "tensors") throw new TfDataError("FailedPrecondition", "this pipeline iterator produces wire elements: call tryNextWire()");
+    const r = this.#poll();
+    return r === WAIT ? undefined : (r as Tensor[] | null);
+  }
+
+  /** As `tryNext()`, in wire form (output format `wire`). */
+  tryNextWire(): WireElement | null | undefined {
+    if (this.#c.output !== "wire") throw new TfDataError("FailedPrecondition", "this pipeline iterator produces tensors: call tryNext()");
+    const r = this.#poll();
+    return r === WAIT ? undefined : (r as WireElement | null);
+  }
+
+  /** Advances without waiting: an item, null at the end, or WAIT for a thread's message. */
+  #poll(): Item | null | typeof WAIT {
+    for (;;) {
       const cur = this.#current;
       if (cur !== null) {
         if (this.#pos < cur.items.length) return cur.items[this.#pos++];
         this.#current = null;
-        if (cur.error) {
-          this.#finish();
-          throw new TfDataError(cur.error.code, cur.error.message);
-        }
+        if (cur.error) throw this.#failWith(cur.error);
         continue;
       }
       if (this.#ended) return null;
       if (this.#closed) throw new TfDataError("FailedPrecondition", "the iterator is closed");
-      if (this.#fatal !== null) {
-        const f = this.#fatal;
-        this.#finish();
-        throw new TfDataError(f.code, f.message);
-      }
+      if (this.#fatal !== null) throw this.#failWith(this.#fatal);
       const r = this.#take();
       if (r !== null) {
         this.#current = r;
@@ -194,26 +227,23 @@ export class PipelineRun {
       if (this.#c.split.kind === "producer" && this.#producerStarted) {
         if (this.#runProducerChunk()) continue;
         this.#fill();
-        await this.#wait();
-        continue;
+        return WAIT;
       }
       if (this.#c.split.kind === "map" && this.#remotes.some((w) => w.ready && !w.dead)) {
         this.#fill();
-        if (this.#pending.size > 0) {
-          await this.#wait();
-          continue;
-        }
+        if (this.#pending.size > 0) return WAIT;
       }
-      if (this.#c.mode === "always" && this.#threadsStarting) {
-        await this.#wait();
-        continue;
-      }
-      if (this.#upstream === 0) {
-        throw new TfDataError("Internal", "parallel pipeline lost its producer thread");
-      }
+      if (this.#c.mode === "always" && this.#threadsStarting) return WAIT;
+      if (this.#upstream === 0) throw this.#failWith({ code: "Internal", message: "parallel pipeline lost its producer thread" });
       this.#runLocalChunk();
       this.#decide();
     }
+  }
+
+  /** Ends the pass with `error` (as a one-thread iterator: released, later calls see it closed). */
+  #failWith(error: ErrorInfo): TfDataError {
+    this.close();
+    return new TfDataError(error.code, error.message);
   }
 
   /** The next result in order (or any, when the map is not deterministic). */
@@ -253,9 +283,18 @@ export class PipelineRun {
     const t2 = performance.now();
     this.#results.set(seq, { items: this.#unpack(chunk), error });
     if (error) this.#upstreamDone = true;
-    this.#upMs += t1 - t0;
-    this.#stageMs += t2 - t1;
-    this.#measured += n;
+    if (this.#localChunks++ > 0 && n > 0) {
+      this.#upMs += t1 - t0;
+      this.#stageMs += t2 - t1;
+      this.#measured += n;
+      this.#chunksMeasured++;
+      const upUs = ((t1 - t0) * 1000) / n;
+      const stageUs = ((t2 - t1) * 1000) / n;
+      const cost = this.#c.split.kind === "map" ? stageUs : upUs;
+      if (this.#best === null || cost < (this.#c.split.kind === "map" ? this.#best.stageUs : this.#best.upUs)) {
+        this.#best = { upUs, stageUs };
+      }
+    }
     this.#resize(n > 0 ? (t2 - t0) / n : 0, n > 0 ? chunk.data.byteLength / n : 0);
   }
 
@@ -268,14 +307,17 @@ export class PipelineRun {
     this.#chunkSize = roundUp(Math.floor(n), unit);
   }
 
-  /** After a measured local chunk: start threads when the measurements say they pay off. */
+  /**
+   * After a measured local chunk: start threads when the measurements say they pay off. The
+   * decision uses the cheapest chunk of the round, so a GC pause or a busy machine does not make
+   * a cheap function look costly.
+   */
   #decide(): void {
     if (this.#decided || this.#upstreamDone) return;
     const split = this.#c.split;
     const spent = split.kind === "map" ? this.#stageMs : this.#upMs;
-    if (spent < CALIBRATION_MS || this.#measured === 0) return;
-    const upUs = (this.#upMs * 1000) / this.#measured;
-    const stageUs = (this.#stageMs * 1000) / this.#measured;
+    if (spent < CALIBRATION_MS || this.#chunksMeasured < CALIBRATION_CHUNKS || this.#best === null) return;
+    const { upUs, stageUs } = this.#best;
     if (split.kind === "map") {
       if (stageUs >= PARALLEL_MIN_STAGE_US && stageUs >= 2 * upUs) this.#startThreads();
     } else if (upUs >= PRODUCER_MIN_US) {
@@ -286,6 +328,8 @@ export class PipelineRun {
       this.#upMs = 0;
       this.#stageMs = 0;
       this.#measured = 0;
+      this.#chunksMeasured = 0;
+      this.#best = null;
     }
   }
 
@@ -308,9 +352,10 @@ export class PipelineRun {
         }
         const r: Remote = { handle, ready: false, dead: false, load: 0 };
         this.#remotes.push(r);
-        handle.unref?.();
         handle.onMessage((m) => this.#onMessage(r, m as FromStage));
         handle.onExit((e) => this.#onExit(r, e));
+        // After the listeners: attaching a message listener may ref the thread again.
+        handle.unref?.();
         if (producer) {
           handle.postMessage({ t: "produce", module, plan, pass: c.pass, output: this.#producerFormat() });
         } else {
@@ -355,6 +400,7 @@ export class PipelineRun {
         if (m.end || m.error) this.#upstreamDone = true;
       } else {
         this.#results.set(m.seq, { items: this.#unpack(m.chunk), error: m.error });
+        this.#lastOutBytes = m.chunk.data.byteLength;
         if (m.chunk.count > 0 && m.ms > 0) this.#resize(m.ms / Math.max(1, m.chunk.count), 0);
       }
       this.#fill();
@@ -399,7 +445,7 @@ export class PipelineRun {
       const r = this.#remotes.find((x) => x.ready && !x.dead);
       if (!r || !this.#producerStarted) return;
       const window = Math.max(2, Math.ceil(Math.max(1, this.#c.split.bufferSize) / this.#chunkSize));
-      while (!this.#upstreamDone && this.#pending.size + this.#raw.size < window) {
+      while (!this.#upstreamDone && this.#pending.size + this.#raw.size + this.#results.size < window) {
         const seq = this.#seqProduced++;
         this.#pending.set(seq, r);
         r.load++;
@@ -409,8 +455,9 @@ export class PipelineRun {
     }
     const ready = this.#remotes.filter((x) => x.ready && !x.dead);
     if (ready.length === 0) return;
-    const window = CHUNKS_PER_THREAD * ready.length;
-    while (!this.#upstreamDone && this.#pending.size < window) {
+    // Results nobody has taken yet count too: the consumer's pace bounds the work ahead.
+    const window = (this.#lastOutBytes >= BIG_CHUNK_BYTES ? 1 : CHUNKS_PER_THREAD) * ready.length;
+    while (!this.#upstreamDone && this.#pending.size + this.#results.size < window) {
       let r = ready[0];
       for (const x of ready) if (x.load < r.load) r = x;
       const t0 = performance.now();

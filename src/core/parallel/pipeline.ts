@@ -42,6 +42,10 @@ export interface PipelineIterator {
   next(): Promise<Tensor[] | null>;
   /** The next element in TF wire form, or null at the end (output `wire`). */
   nextWire(): Promise<WireElement | null>;
+  /** The next element if ready without waiting (null at the end, undefined: await `next()`). */
+  tryNext(): Tensor[] | null | undefined;
+  /** As `tryNext()`, in wire form: lets a synchronous caller (a task runner) answer "not yet". */
+  tryNextWire(): WireElement | null | undefined;
   /** Stops the pass and its threads (idempotent). */
   close(): void;
   /** Threads working for this pass right now. */
@@ -154,7 +158,13 @@ export function keptPipeline(plan: DatasetPlan): Promise<ParallelPipeline | null
 export async function* pipelineComponents(pipeline: ParallelPipeline, options?: PipelineOptions): AsyncGenerator<Tensor[], void, undefined> {
   const it = pipeline.createIterator(options);
   try {
-    for (let c = await it.next(); c !== null; c = await it.next()) yield c;
+    for (;;) {
+      // Without an await when the element is ready: cheap elements cost no extra promise.
+      let c = it.tryNext();
+      if (c === undefined) c = await it.next();
+      if (c === null) return;
+      yield c;
+    }
   } finally {
     it.close();
   }

@@ -53,7 +53,7 @@ export const rangeDatasetOp: DatasetOpDef = {
     const stop = ctx.int64(1);
     const step = ctx.int64(2);
     if (step === 0n) throw ctx.error("InvalidArgument", "step must be a non-zero integer.");
-    ctx.attrs.bool("replicate_on_split", false);
+    const replicateOnSplit = ctx.attrs.bool("replicate_on_split", false);
     checkMetadata(ctx);
     const spec = ctx.spec;
     if (spec.length !== 1 || spec[0].shape === null || spec[0].shape.length !== 0) {
@@ -64,6 +64,9 @@ export const rangeDatasetOp: DatasetOpDef = {
       throw ctx.error("InvalidArgument", `output type must be a real numeric dtype (int64, int32, float32, ...), ` +
         `got ${dtypeName(dtype)}`);
     }
-    return { plan: { op: "range", start, stop, step, dtype }, cardinality: rangeCardinality(start, stop, step) };
+    return {
+      plan: { op: "range", start, stop, step, dtype, ...(replicateOnSplit ? { replicateOnSplit } : {}) },
+      cardinality: rangeCardinality(start, stop, step),
+    };
   },
 };

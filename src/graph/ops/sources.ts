@@ -95,7 +95,7 @@ export const tensorSliceDatasetOp: DatasetOpDef = {
   lower(ctx) {
     const protos = lowerComponents(ctx);
     ctx.attrs.bool("is_files", false);
-    ctx.attrs.bool("replicate_on_split", false);
+    const replicateOnSplit = ctx.attrs.bool("replicate_on_split", false);
     let rows: number | undefined;
     protos.forEach((p, i) => {
       const shape = protoShape(p);
@@ -107,6 +107,9 @@ export const tensorSliceDatasetOp: DatasetOpDef = {
       }
     });
     checkDeclared(ctx, protos.map((p) => ({ dtype: p.dtype as number as DType, shape: protoShape(p).slice(1) })));
-    return { plan: { op: "tensorSlice", components: uncompressedElementBytes(protos) }, cardinality: BigInt(rows ?? 0) };
+    return {
+      plan: { op: "tensorSlice", components: uncompressedElementBytes(protos), ...(replicateOnSplit ? { replicateOnSplit } : {}) },
+      cardinality: BigInt(rows ?? 0),
+    };
   },
 };

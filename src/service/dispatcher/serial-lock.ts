@@ -1,7 +1,7 @@
 /**
- * A FIFO lock for async code: TF runs every dispatcher RPC under one mutex. State changes are
- * synchronous today, but once the journal (issue 4) awaits its fsync between deciding on updates
- * and applying them, RPCs must not interleave there; taking this lock keeps them serial.
+ * A FIFO lock for async code: TF runs every dispatcher RPC under one mutex. An RPC awaits the
+ * journal's fsync between deciding on its updates and applying them; RPCs must not interleave
+ * there, and taking this lock keeps them serial.
  */
 export class SerialLock {
   private tail: Promise<unknown> = Promise.resolve();

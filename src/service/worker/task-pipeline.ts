@@ -10,10 +10,11 @@ import type { TaskDef } from "../../gen/tensorflow/core/data/service/common_pb.j
 import type { GraphDef } from "../../gen/tensorflow/core/framework/graph_pb.js";
 import { stripCompressionMap } from "../../graph/compression-map.js";
 import { lower } from "../../graph/lower.js";
-import { ProcessingModeDef_ShardingPolicy } from "../../gen/tensorflow/core/protobuf/data_service_pb.js";
 import type { DispatcherClient } from "../client/dispatcher-client.js";
 import { retry } from "../client/retry.js";
 import { FirstComeFirstServedTaskRunner, type ElementSource, type TaskRunner } from "./task-runner.js";
+import { applyStaticSharding, checkShardingPolicy, isDynamicTask } from "./sharding.js";
+import { startDynamicTask } from "./dynamic-task.js";
 
 /** Retry budget of the worker's `DisableCompressionAtRuntime` call (TF: 1 h). */
 export const COMPRESSION_DECISION_RETRY_MS = 60 * 60 * 1000;
@@ -58,20 +59,9 @@ export interface TaskInitContext {
   readonly deps: () => Promise<PipelineDeps>;
 }
 
-/** Human name of a sharding policy, with the Python API spelling where there is one. */
-function shardingPolicyName(policy: ProcessingModeDef_ShardingPolicy): string {
-  const name = ProcessingModeDef_ShardingPolicy[policy] ?? `#${policy}`;
-  return policy === ProcessingModeDef_ShardingPolicy.DYNAMIC ? `${name} ("distributed_epoch")` : name;
-}
-
 /** Rejects task kinds this worker cannot run yet, naming them (before any RPC or lowering). */
 export function checkTaskSupported(def: TaskDef): void {
-  const policy = def.processingModeDef?.shardingPolicy ?? ProcessingModeDef_ShardingPolicy.OFF;
-  if (policy !== ProcessingModeDef_ShardingPolicy.OFF) {
-    throw new TfDataError("Unimplemented",
-      `tf.data service sharding policy ${shardingPolicyName(policy)} is not implemented by this worker yet ` +
-        `(task ${def.taskId}); only OFF ("parallel_epochs") is.`);
-  }
+  checkShardingPolicy(def);
   if (def.optionalNumConsumers.case === "numConsumers") {
     throw new TfDataError("Unimplemented",
       `Coordinated reads (round-robin, num_consumers=${def.optionalNumConsumers.value}) are not implemented ` +
@@ -93,8 +83,10 @@ export async function initializeTask(def: TaskDef, ctx: TaskInitContext): Promis
   const deps = await ctx.deps();
   let graph = await datasetGraph(def, ctx);
   if (await compressionDisabledAtRuntime(def.datasetId, ctx)) graph = deps.stripCompressionMap(graph);
+  graph = applyStaticSharding(def, graph); // FILE / DATA / FILE_OR_DATA / HINT (sharding.ts)
   const plan = deps.lower(graph);
   if (ctx.signal.aborted) throw new TfDataError("Canceled", "Worker is shutting down");
+  if (isDynamicTask(def)) return startDynamicTask(def, plan, ctx); // DYNAMIC: sources read splits
   return new FirstComeFirstServedTaskRunner(await deps.createSource(plan));
 }
 

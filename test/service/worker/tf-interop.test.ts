@@ -1,10 +1,12 @@
 // Our WorkerServer registered with TensorFlow 2.21's own DispatchServer: TF's client reads through
 // it (compression None and AUTO), and so does ours. Interop (b) of issue 2, from the worker's side.
+// Our worker advertises the tfdata.v1 element stream next to "grpc": TF's dispatcher passes the
+// entry on, TF's client ignores it (GetElement), and our client uses it.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { Dataset } from "../../../src/dataset/dataset.js";
 import { nodePlatform } from "../../../src/runtime/node.js";
-import { setPlatform } from "../../../src/service/platform.js";
+import { setPlatform, type Platform } from "../../../src/service/platform.js";
 import { distribute } from "../../../src/service/client/distribute.js";
 import { WorkerServer } from "../../../src/service/worker/worker-server.js";
 import { tfPython } from "../../helpers/tf.js";
@@ -63,12 +65,30 @@ if (!tfPython()) {
     assert.equal(elements, [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
   });
 
-  interop("our client reads through TF's dispatcher and our worker", async () => {
+  interop("our client reads through TF's dispatcher and our worker, over the element stream", async () => {
     const c = await cluster;
-    const ds = Dataset.range(10).apply(distribute({
-      processingMode: "parallel_epochs", service: `grpc://${c.dispatcher}`, taskRefreshIntervalHintMs: 50,
-    }));
-    assert.equal(await ds.toArray(), [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n]);
+    const methods: string[] = [];
+    const spying: Platform = {
+      ...nodePlatform,
+      createTransport(address, protocol) {
+        const t = nodePlatform.createTransport(address, protocol);
+        return {
+          unary: (m, ...rest) => (methods.push(m.name), t.unary(m, ...rest)),
+          stream: (m, ...rest) => (methods.push(m.name), t.stream(m, ...rest)),
+        };
+      },
+    };
+    setPlatform(spying);
+    try {
+      const ds = Dataset.range(10).apply(distribute({
+        processingMode: "parallel_epochs", service: `grpc://${c.dispatcher}`, taskRefreshIntervalHintMs: 50,
+      }));
+      assert.equal(await ds.toArray(), [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n]);
+    } finally {
+      setPlatform(nodePlatform);
+    }
+    assert.ok(methods.includes("StreamElements"), "TF's dispatcher handed our client the stream entry");
+    assert.not.ok(methods.includes("GetElement"));
   });
 }
 

@@ -1,0 +1,18 @@
+import { Dataset } from "./src/dataset/dataset.js";
+import { nodePlatform } from "./src/runtime/node.js";
+import { setPlatform } from "./src/service/platform.js";
+import { DispatchServer } from "./src/service/dispatch-server.js";
+import { WorkerServer } from "./src/service/worker/worker-server.js";
+import { distribute } from "./src/service/client/distribute.js";
+setPlatform(nodePlatform);
+const d = new DispatchServer({ host: "127.0.0.1" });
+await d.start();
+const workers = Array.from({ length: 2 }, () => new WorkerServer({ dispatcherAddress: d._address, host: "127.0.0.1", heartbeatIntervalMs: 50 }));
+await Promise.all(workers.map((w) => w.start()));
+const t0 = performance.now();
+const ds = Dataset.range(100).apply(distribute({ processingMode: "distributed_epoch", service: d.target, taskRefreshIntervalHintMs: 50 } as never));
+const out: bigint[] = [];
+for await (const e of ds) out.push(e as bigint);
+console.log(out.length, [...out].sort((a, b) => Number(a - b)).every((v, i) => v === BigInt(i)), performance.now() - t0);
+await Promise.all(workers.map((w) => w.stop()));
+await d.stop();

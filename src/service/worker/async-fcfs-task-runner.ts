@@ -1,0 +1,157 @@
+/**
+ * The first-come-first-served task runner (TF's `FirstComeFirstServedTaskRunner`) over a source
+ * whose elements may have to wait for I/O: a DYNAMIC task's pipeline waits for splits from the
+ * dispatcher. Same contract as the synchronous runner in task-runner.ts: one element prefetched,
+ * `allowSkip` requests answered `skip` when none is ready, others served in arrival order; end of
+ * sequence and errors are sticky.
+ */
+import { TfDataError } from "../../core/errors.js";
+import { FCFS_PREFETCH_ELEMENTS, type RunnerRequest, type RunnerResult, type TaskRunner, type WireElement } from "./task-runner.js";
+
+/** A task's element source that may wait (for splits). */
+export interface AsyncElementSource {
+  /** The next element, or `null` at end of sequence. Never called again before it settles. */
+  next(): Promise<WireElement | null>;
+  /** Releases the source; a pending `next` then rejects. Called once. */
+  close(): void;
+}
+
+type Produced =
+  | { readonly kind: "element"; readonly element: WireElement; readonly elementIndex: bigint }
+  | { readonly kind: "end" }
+  | { readonly kind: "error"; readonly error: unknown };
+
+interface Waiter {
+  resolve(r: RunnerResult): void;
+  reject(err: unknown): void;
+}
+
+/** Resolves after pending I/O callbacks ran, so answers are written before the next element is computed. */
+function afterIo(): Promise<void> {
+  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
+  return new Promise<void>((resolve) => {
+    if (typeof g.setImmediate === "function") g.setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
+
+/** See the module comment. */
+export class AsyncFirstComeFirstServedTaskRunner implements TaskRunner {
+  /** Ready elements (at most {@link FCFS_PREFETCH_ELEMENTS}), then possibly the sticky end or error. */
+  private readonly ready: Produced[] = [];
+  private readonly waiters: Waiter[] = [];
+  private pumping = false;
+  private nextIndex = 0n;
+  private sourceOpen = true;
+  private cancelled = false;
+
+  constructor(private readonly source: AsyncElementSource) {
+    // TF starts prefetching as soon as the runner exists.
+    this.pump();
+  }
+
+  getNext(req: RunnerRequest): Promise<RunnerResult> {
+    if (this.cancelled) return Promise.reject(cancelledError());
+    const head = this.ready[0];
+    if (head !== undefined && this.waiters.length === 0) {
+      try {
+        return Promise.resolve(this.take());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    if (req.allowSkip) {
+      this.pump();
+      return Promise.resolve({ kind: "skip" });
+    }
+    return new Promise<RunnerResult>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.pump();
+    });
+  }
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.ready.length = 0;
+    for (const w of this.waiters.splice(0)) w.reject(cancelledError());
+    this.closeSource();
+  }
+
+  /** Takes the head of `ready` as an answer (the sticky end/error stays); throws a sticky error. */
+  private take(): RunnerResult {
+    const head = this.ready[0];
+    if (head.kind === "element") {
+      this.ready.shift();
+      this.pump();
+      return head;
+    }
+    if (head.kind === "error") throw head.error;
+    return { kind: "end" };
+  }
+
+  private get terminal(): boolean {
+    const last = this.ready[this.ready.length - 1];
+    return last !== undefined && last.kind !== "element";
+  }
+
+  /** Produces while requests wait or the prefetch buffer has room; one loop at a time. */
+  private pump(): void {
+    if (this.pumping || this.cancelled) return;
+    this.pumping = true;
+    void this.loop().finally(() => {
+      this.pumping = false;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.cancelled) {
+      // Serve waiters first, in arrival order.
+      while (this.waiters.length > 0 && this.ready.length > 0) {
+        const w = this.waiters.shift()!;
+        try {
+          w.resolve(this.take());
+        } catch (err) {
+          w.reject(err);
+        }
+      }
+      if (this.terminal) return;
+      const elements = this.ready.length;
+      if (this.waiters.length === 0 && elements >= FCFS_PREFETCH_ELEMENTS) return;
+      await afterIo();
+      if (this.cancelled) return;
+      const produced = await this.produce();
+      if (this.cancelled) return;
+      this.ready.push(produced);
+    }
+  }
+
+  private async produce(): Promise<Produced> {
+    if (!this.sourceOpen) return { kind: "end" };
+    try {
+      const element = await this.source.next();
+      if (element === null) {
+        this.closeSource();
+        return { kind: "end" };
+      }
+      return { kind: "element", element, elementIndex: this.nextIndex++ };
+    } catch (error) {
+      this.closeSource();
+      return { kind: "error", error };
+    }
+  }
+
+  private closeSource(): void {
+    if (!this.sourceOpen) return;
+    this.sourceOpen = false;
+    try {
+      this.source.close();
+    } catch {
+      // Closing is best effort; the source is dropped either way.
+    }
+  }
+}
+
+function cancelledError(): TfDataError {
+  return new TfDataError("Canceled", "tf.data service FCFS task is cancelled.");
+}
