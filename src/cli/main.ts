@@ -95,6 +95,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // Said once the signal handlers are in place: from here on a stop signal exits cleanly.
+  io.err(command.kind === "worker"
+    ? `tfdata worker starting; registering with dispatcher ${command.config.dispatcherAddress} (retried until it answers)`
+    : "tfdata dispatcher starting");
   try {
     try {
       await server.start();

@@ -140,7 +140,12 @@ lifecycle("worker: SIGTERM while still waiting for an absent dispatcher exits 0 
   const deadPort = (probe.address() as net.AddressInfo).port;
   await new Promise<void>((r) => probe.close(() => r()));
   const w = cli(["worker", "--port", "0", "--host", "127.0.0.1", "--dispatcher-address", `127.0.0.1:${deadPort}`]);
-  await new Promise((r) => setTimeout(r, 1500)); // started, retrying registration
+  // Wait until the worker says it is retrying registration (its signal handlers are then in place).
+  for (let t0 = Date.now(); !w.stderr().includes("registering with dispatcher"); ) {
+    assert.ok(Date.now() - t0 < 20_000, `worker never started: ${w.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 300)); // a registration attempt or two have failed by now
   const [code, ms] = await stopWith(w, "SIGTERM");
   assert.is(code, 0, w.stderr());
   assert.ok(ms < STOP_BOUND_MS, `took ${ms} ms`);
