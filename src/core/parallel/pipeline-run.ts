@@ -129,6 +129,8 @@ export class PipelineRun {
   /** Threads were asked for and have not all answered yet. */
   #threadsStarting = false;
   readonly #pending = new Map<number, Remote>();
+  /** Upstream elements in each chunk dealt to a thread (for chunk sizing). */
+  readonly #dealt = new Map<number, number>();
   #wake: (() => void) | null = null;
   #writerCapacity = 0;
   /** Data bytes of the last output chunk a thread sent. */
@@ -401,7 +403,11 @@ export class PipelineRun {
       } else {
         this.#results.set(m.seq, { items: this.#unpack(m.chunk), error: m.error });
         this.#lastOutBytes = m.chunk.data.byteLength;
-        if (m.chunk.count > 0 && m.ms > 0) this.#resize(m.ms / Math.max(1, m.chunk.count), 0);
+        // The stream ends at this error: every chunk before it is dealt already, none after is needed.
+        if (m.error) this.#upstreamDone = true;
+        const inputs = this.#dealt.get(m.seq) ?? 0;
+        this.#dealt.delete(m.seq);
+        if (inputs > 0 && m.ms > 0) this.#resize(m.ms / inputs, m.chunk.data.byteLength / inputs);
       }
       this.#fill();
     }
@@ -460,15 +466,14 @@ export class PipelineRun {
     while (!this.#upstreamDone && this.#pending.size + this.#results.size < window) {
       let r = ready[0];
       for (const x of ready) if (x.load < r.load) r = x;
-      const t0 = performance.now();
       const { chunk, error } = this.#packUpstream();
       if (chunk.count > 0 || error) {
         const seq = this.#seqProduced++;
         this.#pending.set(seq, r);
+        this.#dealt.set(seq, chunk.count);
         r.load++;
         r.handle.postMessage({ t: "chunk", seq, chunk, error }, chunkTransfer(chunk));
       }
-      this.#upMs += performance.now() - t0;
     }
   }
 
@@ -549,6 +554,7 @@ export class PipelineRun {
       r.handle.terminate();
     }
     this.#pending.clear();
+    this.#dealt.clear();
   }
 
   #releaseCore(): void {

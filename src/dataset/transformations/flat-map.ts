@@ -12,13 +12,17 @@ import { AUTOTUNE, UNKNOWN_CARDINALITY } from "../../graph/constants.js";
 import { defaultDatasetName } from "../../graph/graph-builder.js";
 import { defaultParallelism, emitFlatMap, emitInterleave } from "../../graph/ops/flat-map.js";
 import { currentGraph } from "../../graph/trace/func-graph.js";
+import type { SymbolicTensor } from "../../graph/trace/symbolic-tensor.js";
 import { tfFunctionName, traceFunction } from "../../graph/trace/trace-function.js";
 import { checkName, describe, toInt64, type IntLike } from "../arguments.js";
 import { Dataset } from "../dataset.js";
+import { DatasetSpec } from "../dataset-spec.js";
 import { flattenSpec, type ElementSpec } from "../structure.js";
+import { TensorSpec } from "../tensor-spec.js";
 import { toStructure } from "./element-structure.js";
 import { finishStatefulFunction, FunctionGraphBuilder, withFunctionBuilder } from "./in-function.js";
 import { checkCallable, deterministicAttr, parallelCalls, type MapFunction } from "./map.js";
+import { datasetOfArgument } from "./window.js";
 
 /** Options of `flatMap`. */
 export interface FlatMapOptions {
@@ -59,7 +63,12 @@ export function traceDatasetFunction(ds: Dataset, fn: MapFunction, transformatio
   let returned: { spec: ElementSpec; builder: FunctionGraphBuilder } | undefined;
   const wrapped = (...args: unknown[]): unknown => {
     const builder = new FunctionGraphBuilder(currentGraph());
-    const result = withFunctionBuilder(builder, () => fn(...args));
+    // Dataset-valued components (window's elements) reach the function as Datasets, as in TF.
+    const spec = input.elementSpec;
+    const lifted = Array.isArray(spec)
+      ? args.map((a, i) => liftDatasetArgs((spec as readonly ElementSpec[])[i], a))
+      : [liftDatasetArgs(spec, args[0])];
+    const result = withFunctionBuilder(builder, () => fn(...lifted));
     if (!(result instanceof Dataset)) {
       throw new TfDataError("InvalidArgument", `The \`map_func\` argument must return a \`Dataset\` object. Got ${typeName(result)}.`);
     }
@@ -75,6 +84,18 @@ export function traceDatasetFunction(ds: Dataset, fn: MapFunction, transformatio
   });
   finishStatefulFunction(traced.functionDef);
   return { functionDef: traced.functionDef, nested: returned!.builder.libraryFunctions, elementSpec: returned!.spec };
+}
+
+/** `value` (a traced argument of type `spec`) with every DatasetSpec leaf made a Dataset. */
+function liftDatasetArgs(spec: ElementSpec, value: unknown): unknown {
+  if (spec instanceof DatasetSpec) return datasetOfArgument(value as SymbolicTensor, spec);
+  if (spec instanceof TensorSpec) return value;
+  if (Array.isArray(spec)) return (spec as readonly ElementSpec[]).map((s, i) => liftDatasetArgs(s, (value as unknown[])[i]));
+  const dict = spec as { readonly [key: string]: ElementSpec };
+  const obj = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(dict)) out[k] = liftDatasetArgs(dict[k], obj[k]);
+  return out;
 }
 
 /** `ds.flatMap(fn, options)`. */
