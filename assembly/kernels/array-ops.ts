@@ -6,7 +6,7 @@ import { sameShape, shapeString, Tensor } from "../core/tensor";
 import { InstructionNode } from "../plan/nodes";
 import { stridesOf } from "./broadcast";
 import { fromRuns, gatherByIndex, Run } from "./gather-util";
-import { ALL_DTYPES, checkArity, dtypeAttr, dtypeBit, indexVector, intElement, isIndexTensor } from "./helpers";
+import { ALL_DTYPES, checkArity, dtypeAttr, dtypeBit, indexVector, intElement, isIndexTensor, scratchOk } from "./helpers";
 import { Kernel } from "./kernel";
 
 const ANY: u32 = ALL_DTYPES | dtypeBit(DT_VARIANT);
@@ -248,7 +248,7 @@ class TileKernel extends Kernel {
       unchecked(shape[i] = t.shape[i] * mi);
       total *= unchecked(shape[i]);
     }
-    if (total > (<i64>1 << 31) - 1) return fail(INVALID_ARGUMENT, "Tile: the output would have " + total.toString() + " elements");
+    if (!scratchOk(total, 4, "Tile's index map")) return errorCode();
     const map = new StaticArray<i32>(<i32>total);
     if (total > 0) {
       const strides = stridesOf(t.shape);
@@ -316,6 +316,7 @@ class TransposeKernel extends Kernel {
       outputs.push(t);
       return OK;
     }
+    if (!scratchOk(t.numElements, 4, "Transpose's index map")) return errorCode();
     const n = <i32>t.numElements;
     const map = new StaticArray<i32>(n);
     if (n > 0) {

@@ -54,7 +54,20 @@ export const CAST_DTYPES: u32 = REAL_NUMBER_DTYPES | dtypeBit(DT_BOOL);
 }
 
 function castLoop<S, D>(src: usize, dst: usize, n: i32): void {
-  for (let i = 0; i < n; i++) store<D>(dst + <usize>i * sizeof<D>(), convertFlushed<S, D>(load<S>(src + <usize>i * sizeof<S>())));
+  let i = 0;
+  if (ASC_FEATURE_SIMD && isInteger<S>() && sizeof<S>() == 1 && !isSigned<S>() && isFloat<D>() && sizeof<D>() == 4) {
+    // uint8 -> float32 (images), 16 at a time: widen to u16, u32, convert.
+    for (; i + 16 <= n; i += 16) {
+      const b = v128.load(src + <usize>i);
+      const lo = i16x8.extend_low_i8x16_u(b), hi = i16x8.extend_high_i8x16_u(b);
+      const o = dst + (<usize>i << 2);
+      v128.store(o, f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)));
+      v128.store(o + 16, f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)));
+      v128.store(o + 32, f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)));
+      v128.store(o + 48, f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)));
+    }
+  }
+  for (; i < n; i++) store<D>(dst + <usize>i * sizeof<D>(), convertFlushed<S, D>(load<S>(src + <usize>i * sizeof<S>())));
   if (isFloat<S>() && isInteger<D>()) vectorizedFloatToInt<S, D>(src, dst, n);
 }
 

@@ -6,7 +6,7 @@ import {
   DT_BFLOAT16, DT_BOOL, DT_DOUBLE, DT_FLOAT, DT_HALF, DT_INT16, DT_INT32, DT_INT64, DT_INT8, DT_STRING,
   DT_UINT16, DT_UINT32, DT_UINT64, DT_UINT8, DT_VARIANT, dtypeName, dtypeSize,
 } from "../core/dtype";
-import { HEADROOM_BYTES, MAX_MEMORY_BYTES } from "../core/limits";
+import { checkAlloc, HEADROOM_BYTES, MAX_MEMORY_BYTES } from "../core/limits";
 import { fail, INVALID_ARGUMENT } from "../core/status";
 import { allocTensor, shapeString, Tensor } from "../core/tensor";
 import { InstructionNode } from "../plan/nodes";
@@ -253,4 +253,16 @@ export function f16ToF32(h: u16): f32 {
 /** `[2,3]`-style shape rendering (TF's DebugString of a TensorShape). */
 export function shapeStr(shape: StaticArray<i64>): string {
   return shapeString(shape);
+}
+
+/**
+ * Scratch space of `count` items of `itemBytes` each (index maps, f64 copies), checked against
+ * the memory caps first so a huge request fails with ResourceExhausted instead of trapping.
+ */
+export function scratchOk(count: i64, itemBytes: i32, what: string): bool {
+  if (count < 0 || count > <i64>i32.MAX_VALUE) {
+    fail(INVALID_ARGUMENT, what + ": " + count.toString() + " elements are more than a kernel handles");
+    return false;
+  }
+  return checkAlloc(<u64>count * <u64>itemBytes, what);
 }

@@ -23,7 +23,7 @@ import { Tensor } from "../core/tensor";
 import { InstructionNode } from "../plan/nodes";
 import { stridesOf } from "./broadcast";
 import {
-  bf16ToF32, checkArity, dtypeAttr, f16ToF32, intElement, isIndexTensor, newTensor, REAL_NUMBER_DTYPES, reshaped,
+  bf16ToF32, checkArity, dtypeAttr, f16ToF32, intElement, isIndexTensor, newTensor, REAL_NUMBER_DTYPES, reshaped, scratchOk,
 } from "./helpers";
 import { Kernel } from "./kernel";
 import { flush } from "./denormal";
@@ -455,8 +455,9 @@ class ReduceKernel extends Kernel {
       outputs.push(out);
       return OK;
     }
-    if (isFloatDtype(d)) this.runFloat(t, c, out, redN);
-    else this.runInt(t, reduced, out, redN);
+    if (isFloatDtype(d)) {
+      if (this.runFloat(t, c, out, redN) != OK) return errorCode();
+    } else this.runInt(t, reduced, out, redN);
     outputs.push(out);
     return OK;
   }
@@ -476,7 +477,7 @@ class ReduceKernel extends Kernel {
     }
   }
 
-  runFloat(t: Tensor, c: Collapsed, out: Tensor, count: i64): void {
+  runFloat(t: Tensor, c: Collapsed, out: Tensor, count: i64): i32 {
     const d = this.dtype;
     const fr = new FloatReducer();
     fr.op = this.op == MEAN ? SUM : this.op;
@@ -486,6 +487,9 @@ class ReduceKernel extends Kernel {
     fr.lanes = fr.dtype == DT_DOUBLE ? 4 : 8;
     // Eigen's tree leaves: 200 packets for float16 sums, 128 for bfloat16, else 1024.
     fr.leaf = this.op == PROD ? 1024 : fr.dtype == DT_HALF ? 200 : fr.dtype == DT_BFLOAT16 ? 128 : 1024;
+    // The values are copied to f64 (twice for the general transposed layout).
+    if (!scratchOk(t.numElements * (c.dims.length > 3 ? 2 : 1) + out.numElements, 8, this.name + " over " + t.numElements.toString() +
+      " values")) return errorCode();
     const n = <i32>t.numElements;
     const x = new StaticArray<f64>(n);
     // bfloat16 Max/Min return their operands' own bits (comparisons alone see DAZ).
@@ -510,6 +514,7 @@ class ReduceKernel extends Kernel {
         if ((b & 0x7fff) > 0x7f80) store<u16>(out.dataPtr + (<usize>i << 1), 0x7fc0);
       }
     }
+    return OK;
   }
 
   runInt(t: Tensor, reduced: StaticArray<bool>, out: Tensor, count: i64): void {

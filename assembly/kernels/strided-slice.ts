@@ -7,7 +7,7 @@ import { shapeString, Tensor } from "../core/tensor";
 import { InstructionNode } from "../plan/nodes";
 import { stridesOf } from "./broadcast";
 import { gatherByIndex } from "./gather-util";
-import { checkArity, indexVector } from "./helpers";
+import { checkArity, indexVector, scratchOk } from "./helpers";
 import { Kernel } from "./kernel";
 
 const NEW_AXIS: i32 = -1;
@@ -137,6 +137,7 @@ class StridedSliceKernel extends Kernel {
     const shape = StaticArray.fromArray<i64>(outDims);
     let n: i64 = 1;
     for (let i = 0; i < rank; i++) n *= unchecked(procSize[i]);
+    if (!scratchOk(n, 4, "StridedSlice's index map")) return errorCode();
     const map = new StaticArray<i32>(<i32>n);
     if (n > 0) {
       const strides = stridesOf(t.shape);

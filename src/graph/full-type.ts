@@ -18,7 +18,8 @@ const DTYPE_TO_FULL_TYPE: ReadonlyMap<number, FullTypeId> = new Map([
   [DType.complex64, FullTypeId.TFT_COMPLEX64],
   [DType.int64, FullTypeId.TFT_INT64],
   [DType.bool, FullTypeId.TFT_BOOL],
-  [DType.bfloat16, FullTypeId.TFT_BFLOAT16],
+  // TF 2.21 leaves bfloat16 components' full type unset (`TFT_TENSOR` with an empty argument).
+  [DType.bfloat16, FullTypeId.TFT_UNSET],
   [DType.uint16, FullTypeId.TFT_UINT16],
   [DType.complex128, FullTypeId.TFT_COMPLEX128],
   [DType.float16, FullTypeId.TFT_HALF],

@@ -155,7 +155,8 @@ export class PipelineRun {
     const c = this.#c;
     if (c.threads === null) return 0;
     const limit = Math.max(0, Math.min(c.maxThreads, c.threads.maxThreads));
-    if (c.split.kind === "producer") return Math.min(1, limit);
+    // A producer replays the pass from the start in its own core: only where that is exact.
+    if (c.split.kind === "producer") return c.split.replayable ? Math.min(1, limit) : 0;
     const want = c.split.parallelism < 0 ? limit : c.split.parallelism;
     return Math.min(want, limit);
   }

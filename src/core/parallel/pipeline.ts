@@ -94,6 +94,11 @@ export class ParallelPipeline {
     return new ParallelPipeline(core, split, core.createDataset(split.upstream));
   }
 
+  /** Whether the runner core this pipeline lives in was retired by a trap. */
+  get broken(): boolean {
+    return this.#core.broken !== null;
+  }
+
   /** Where the plan is cut. */
   get split(): PlanSplit {
     return this.#split;
@@ -144,9 +149,11 @@ const kept = new WeakMap<DatasetPlan, Promise<ParallelPipeline | null>>();
  * API keeps one plan per dataset, so passes continue the pipeline's state). Null when `plan` has
  * no parallel part or no threads are installed: iterate it with `Core` then.
  */
-export function keptPipeline(plan: DatasetPlan): Promise<ParallelPipeline | null> {
-  if (threadFactory() === null) return Promise.resolve(null);
+export async function keptPipeline(plan: DatasetPlan): Promise<ParallelPipeline | null> {
+  if (threadFactory() === null) return null;
   let p = kept.get(plan);
+  // A trap retires the runner core; the next pass starts over on a fresh one (as getCore does).
+  if (p !== undefined && (await p.catch(() => null))?.broken) p = undefined;
   if (p === undefined) {
     p = ParallelPipeline.create(plan);
     kept.set(plan, p);

@@ -42,6 +42,11 @@ export interface ProducerSplit {
   readonly unit: number;
   /** The prefetch's buffer size in elements (-1 AUTOTUNE). */
   readonly bufferSize: number;
+  /**
+   * Whether a fresh copy of the upstream in another thread replays its passes exactly. Not when
+   * it holds a `cache`: a later pass reads what this thread's copy recorded.
+   */
+  readonly replayable: boolean;
 }
 
 /** A place to cut a plan. */
@@ -120,9 +125,26 @@ export function splitPlan(plan: DatasetPlan): PlanSplit | null {
     if (op.op !== "prefetch") continue;
     const unit = unitOf(chain, i);
     if (unit === null) return null;
-    return { kind: "producer", upstream: op.input, stage: rebuild(chain, i, CHANNEL_LEAF), unit, bufferSize: Number(op.bufferSize) };
+    return {
+      kind: "producer", upstream: op.input, stage: rebuild(chain, i, CHANNEL_LEAF), unit, bufferSize: Number(op.bufferSize),
+      replayable: !containsOp(op.input, "cache"),
+    };
   }
   return null;
+}
+
+/** Whether `plan` (inputs and dataset templates included) has a node of kind `op`. */
+export function containsOp(plan: DatasetPlan, op: string): boolean {
+  if (plan.op === op) return true;
+  for (const v of Object.values(plan)) {
+    if (typeof v !== "object" || v === null) continue;
+    if (Array.isArray(v)) {
+      if (v.some((x) => typeof x === "object" && x !== null && typeof (x as { op?: unknown }).op === "string" && containsOp(x as DatasetPlan, op))) return true;
+    } else if (typeof (v as { op?: unknown }).op === "string" && containsOp(v as DatasetPlan, op)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** `plan` with every channel leaf bound to channel `id` (of the instance that will run it). */

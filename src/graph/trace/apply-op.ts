@@ -100,13 +100,8 @@ export function convertToTensor(g: FuncGraph, value: unknown, opts: ConvertOptio
     return value;
   }
   if (Array.isArray(value) && holdsTensor(value)) {
-    if (opts.dtype === undefined && opts.dtypeHint !== undefined) {
-      try {
-        return autopack(g, value, opts.dtypeHint, opts.name);
-      } catch (e) {
-        if (!(e instanceof ConversionError)) throw e;
-      }
-    }
+    // A preferred dtype (an op's attr default) never casts the tensors of a list: TF 2.21 packs
+    // them in their own dtype and the attr follows (`tf.fill([n], v)` with int64 `n` packs int64).
     return autopack(g, value, opts.dtype, opts.name);
   }
   let host: HostValue;

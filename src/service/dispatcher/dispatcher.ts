@@ -121,9 +121,7 @@ import {
   checkWorkerAddress,
   checkWorkerTags,
 } from "./validate.js";
-
-/** The tf.data service protocol version TF 2.21 speaks (`kDataServiceVersion`). */
-export const DATA_SERVICE_VERSION = 9n;
+import { DATA_SERVICE_VERSION } from "../version.js";
 
 /** Compression values defined by TF. */
 const KNOWN_COMPRESSIONS: ReadonlySet<number> = new Set([0, 1, 2, 3]);

@@ -4,7 +4,7 @@ import { createPipelineIterator, ParallelPipeline } from "../../../src/core/para
 import { Dataset } from "../../../src/dataset/dataset.js";
 import { stringToNumber, type SymbolicTensor as T } from "../../../src/graph/trace/index.js";
 import { nodeThreads } from "../../../src/runtime/node-threads.js";
-import { drain, parallelMaps, planOf, prefetched, reference, referenceWire } from "./plans.js";
+import { drain, js, parallelMaps, planOf, prefetched, reference, referenceWire } from "./plans.js";
 
 // Every run here uses threads from the first chunk (`always`), so the threaded path is what is checked.
 const threads = { threads: nodeThreads, parallel: "always" as const, maxThreads: 2 };
@@ -103,6 +103,23 @@ test("passes of a kept pipeline reshuffle as the core's passes do (map and produ
     kept.close();
     pipeline.close();
   }
+});
+
+test("a prefetch over a cache stays in this thread, so later passes replay the cache", async () => {
+  const plan = prefetched(planOf(Dataset.range(40).shuffle(40, 3).cache().map((x: T) => x.mul(2))));
+  const pipeline = (await ParallelPipeline.create(plan))!;
+  const { getCore } = await import("../../../src/core/core.js");
+  const kept = (await getCore()).createDataset(plan);
+  for (let pass = 0; pass < 2; pass++) {
+    const got = await drain(pipeline.createIterator(threads));
+    const it = kept.createIterator();
+    const want: unknown[] = [];
+    for (let e = it.next(); e !== null; e = it.next()) want.push(js(e.map((t) => t.toJS())));
+    assert.equal(got.elements, want);
+    assert.is(got.threads, 0);
+  }
+  kept.close();
+  pipeline.close();
 });
 
 test("closing early terminates the threads", async () => {

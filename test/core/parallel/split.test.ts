@@ -62,6 +62,13 @@ test("a prefetch without a usable parallel map makes a producer split", () => {
   assert.equal(root!.stage, { op: "channel", id: 0 });
 });
 
+test("a producer over a cache is not replayable (a later pass reads this thread's cache)", () => {
+  const s = splitPlan(prefetch({ op: "cache", input: src }));
+  assert.ok(s !== null && s.kind === "producer" && s.replayable === false);
+  const t = splitPlan(prefetch(batch(src, 2n)));
+  assert.ok(t !== null && t.kind === "producer" && t.replayable === true);
+});
+
 test("bindChannel binds every channel leaf", () => {
   const bound = bindChannel(batch(map({ op: "channel", id: 0 }), 2n), 7);
   assert.equal(bound, batch(map({ op: "channel", id: 7 }), 2n));
