@@ -18,6 +18,13 @@ export const HEADROOM_BYTES: u64 = 64 << 20;
  * Checks that `bytes` more can be allocated under the caps.
  * Conservative: it assumes the request may need fresh pages.
  */
+/** True when `bytes` fit the limits: the cheap test to run before building any message. */
+// @ts-ignore: decorator
+@inline
+export function fitsAlloc(bytes: u64): bool {
+  return bytes <= MAX_BUFFER_BYTES && ((<u64>memory.size()) << 16) + bytes + HEADROOM_BYTES <= MAX_MEMORY_BYTES;
+}
+
 export function checkAlloc(bytes: u64, what: string): bool {
   if (bytes > MAX_BUFFER_BYTES) {
     fail(RESOURCE_EXHAUSTED, what + " needs " + bytes.toString() + " bytes, more than the core's limit of " +

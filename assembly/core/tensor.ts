@@ -2,7 +2,7 @@
 // `data`; DT_STRING keeps all strings concatenated in `data` with `offsets[i]..offsets[i+1]`
 // bounding string i; DT_VARIANT keeps one object per element in `variants`.
 import { DT_STRING, DT_VARIANT, dtypeName, dtypeSize, dtypeSupported } from "./dtype";
-import { checkAlloc } from "./limits";
+import { checkAlloc, fitsAlloc } from "./limits";
 import { fail, INVALID_ARGUMENT, UNIMPLEMENTED } from "./status";
 
 /** The payload of one DT_VARIANT element (subclassed per variant type). */
@@ -104,19 +104,20 @@ export function allocTensor(dtype: i32, shape: StaticArray<i64>, stringBytes: u6
   const n = numElementsOf(shape);
   if (n < 0) return null;
   if (dtype == DT_STRING) {
-    if (!checkAlloc(<u64>n * 4 + 4 + stringBytes, "a string tensor of shape " + shapeString(shape))) return null;
+    // fitsAlloc first: the message is only built when the allocation is refused.
+    if (!fitsAlloc(<u64>n * 4 + 4 + stringBytes) && !checkAlloc(<u64>n * 4 + 4 + stringBytes, "a string tensor of shape " + shapeString(shape))) return null;
     const t = new Tensor(dtype, shape, n, new ArrayBuffer(<i32>stringBytes));
     t.offsets = new StaticArray<u32>(<i32>n + 1);
     return t;
   }
   if (dtype == DT_VARIANT) {
-    if (!checkAlloc(<u64>n * 4, "a variant tensor of shape " + shapeString(shape))) return null;
+    if (!fitsAlloc(<u64>n * 4) && !checkAlloc(<u64>n * 4, "a variant tensor of shape " + shapeString(shape))) return null;
     const t = new Tensor(dtype, shape, n, new ArrayBuffer(0));
     t.variants = new StaticArray<VariantValue | null>(<i32>n);
     return t;
   }
   const bytes = <u64>n * <u64>dtypeSize(dtype);
-  if (!checkAlloc(bytes, "a " + dtypeName(dtype) + " tensor of shape " + shapeString(shape))) return null;
+  if (!fitsAlloc(bytes) && !checkAlloc(bytes, "a " + dtypeName(dtype) + " tensor of shape " + shapeString(shape))) return null;
   return new Tensor(dtype, shape, n, new ArrayBuffer(<i32>bytes));
 }
 

@@ -2,7 +2,7 @@
 // broadcasting, dtype sets and errors. Attr `T` (the operand dtype) is resolved by the lowering.
 // float16/bfloat16 are computed in float32 and rounded back (TF's Eigen does the same per op).
 import {
-  DT_BFLOAT16, DT_BOOL, DT_DOUBLE, DT_FLOAT, DT_INT16, DT_INT32, DT_INT64, DT_INT8, DT_STRING,
+  DT_BFLOAT16, DT_BOOL, DT_DOUBLE, DT_FLOAT, DT_HALF, DT_INT16, DT_INT32, DT_INT64, DT_INT8, DT_STRING,
   DT_UINT16, DT_UINT32, DT_UINT64, DT_UINT8, dtypeName,
 } from "../core/dtype";
 import { errorCode, fail, INVALID_ARGUMENT, OK } from "../core/status";
@@ -264,8 +264,8 @@ class BinaryKernel extends Kernel {
         break;
       case FLOORMOD: arith<FloorModOp>(FLOORMOD_OP, work, a, b, out); break;
       case POW:
-        // bfloat16 Pow has no packet path in Eigen: glibc semantics for every element.
-        if (dtype == DT_BFLOAT16) binaryLoop<f32, f32, PowTailOp>(POWTAIL_OP, a, b, out);
+        // 16-bit float Pow has no packet path in Eigen: glibc semantics for every element.
+        if (dtype == DT_BFLOAT16 || dtype == DT_HALF) binaryLoop<f32, f32, PowTailOp>(POWTAIL_OP, a, b, out);
         else if (work == DT_FLOAT || work == DT_DOUBLE) packetAndTail<PowPacketOp, PowTailOp>(POWPACKET_OP, POWTAIL_OP, work, a, b, out);
         else arithSigned<IntPowOp>(INTPOW_OP, work, a, b, out);
         break;
@@ -288,8 +288,8 @@ class BinaryKernel extends Kernel {
       case LOR: binaryLoop<u8, u8, LogicalOrOp>(LOGICALOR_OP, a, b, out); break;
     }
     if (!cmp && work != dtype) {
-      // FloorMod and bfloat16 Pow run scalar code in Eigen (NaN signs survive the rounding).
-      const scalar = op == FLOORMOD || (op == POW && dtype == DT_BFLOAT16);
+      // FloorMod and 16-bit float Pow run scalar code in Eigen (NaN signs survive the rounding).
+      const scalar = op == FLOORMOD || op == POW;
       const narrowed = narrowFromF32(out, dtype, scalar ? 0 : 8);
       if (narrowed == null) return errorCode();
       outputs.push(narrowed);

@@ -48,8 +48,8 @@ export function countSplitSources(plan: DatasetPlan): number {
 
 /**
  * `plan` with source `i` (TF's order) reading the splits of `providers[i]` (core split provider
- * ids). Throws `FailedPrecondition` when the plan has another number of sources (the dispatcher
- * counted the graph's split providers differently), `Unimplemented` for an unsplittable plan.
+ * ids). Throws TF's `FailedPrecondition` when the plan has another number of sources (the
+ * dispatcher counted the graph's split providers differently), `Unimplemented` for an unsplittable plan.
  */
 export function bindSplitSources(plan: DatasetPlan, providers: readonly number[]): DatasetPlan {
   let i = 0;
@@ -61,8 +61,9 @@ export function bindSplitSources(plan: DatasetPlan, providers: readonly number[]
     return provider === undefined || replicated ? source : { op: "splitSource", input: source, provider };
   });
   if (i !== providers.length) {
-    throw new TfDataError("FailedPrecondition", `The task has ${providers.length} split provider(s) but its pipeline ` +
-      `has ${i} source(s) that read splits; the dispatcher and this worker disagree on how to split the dataset.`);
+    // TF's message (CreateInputIteratorContexts / GetSingleSplitProvider).
+    throw new TfDataError("FailedPrecondition",
+      `Attempted to feed ${providers.length} split providers into a dataset with ${i} sources`);
   }
   return bound;
 }

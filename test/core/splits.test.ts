@@ -307,7 +307,7 @@ splits("the source rewrite follows TF's order and refuses unsplittable plans", (
     return typeof v === "bigint" ? String(v) : v;
   });
   assert.equal(order, [7, 8, 9]);
-  assert.throws(() => bindSplitSources(zip, [1, 2]), /3 source/);
+  assert.throws(() => bindSplitSources(zip, [1, 2]), /Attempted to feed 2 split providers into a dataset with 3 sources/);
   // enumerate's counter is `replicate_on_split`: it takes a provider (TF counts it) but reads none.
   const enumerated = planOf(Dataset.fromTensorSlices([7, 8, 9]).enumerate());
   assert.is(countSplitSources(enumerated), 2);

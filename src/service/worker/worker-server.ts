@@ -9,7 +9,8 @@ import { create } from "@bufbuild/protobuf";
 import { ProcessTaskResponseSchema, WorkerService } from "../../gen/tensorflow/core/data/service/worker_pb.js";
 import { TfDataError } from "../../core/errors.js";
 import { WorkerConfig, type WorkerConfigInit } from "../config.js";
-import { guard } from "../errors.js";
+import { guard, toConnectError } from "../errors.js";
+import { GET_ELEMENT_PATH, type RawUnaryHandler } from "./get-element-wire.js";
 import { ElementStreamService } from "../../gen/tfdata/v1/transfer_pb.js";
 import { platform, type ListeningServer } from "../platform.js";
 import { DispatcherClient } from "../client/dispatcher-client.js";
@@ -168,7 +169,10 @@ export class WorkerServer {
     this.phase = "starting";
     const signal = this.abort.signal;
     const cfg = this.config;
-    this.listener = await platform().listen((router) => this.routes(router), { host: cfg.host, port: cfg.port });
+    // `rawUnary` lets a runtime that can (Node) serve gRPC GetElement without Connect's per-call
+    // machinery; runtimes that do not know the option serve it through the routes as usual.
+    const listenOptions = { host: cfg.host, port: cfg.port, rawUnary: this.rawUnaryRoutes() };
+    this.listener = await platform().listen((router) => this.routes(router), listenOptions);
     if (signal.aborted) throw signal.reason;
     this.state.workerAddress = cfg.workerAddress.replace("%port%", String(this.listener.port));
     const dispatcher = (this.dispatcher = new DispatcherClient(cfg.dispatcherAddress, cfg.protocol));
@@ -205,6 +209,20 @@ export class WorkerServer {
       streamElements: (req, ctx) => guardStream(state.streamElements(req, ctx.signal)),
       grantCredits: guard((req) => state.streams.grantCredits(req)),
     }, ELEMENT_HANDLER_OPTIONS);
+  }
+
+  /** gRPC methods served on serialized messages where the runtime supports it (see get-element-wire.ts). */
+  private rawUnaryRoutes(): ReadonlyMap<string, RawUnaryHandler> {
+    const state = this.state;
+    return new Map<string, RawUnaryHandler>([
+      [GET_ELEMENT_PATH, async (request) => {
+        try {
+          return await state.getElementWire(request);
+        } catch (err) {
+          throw toConnectError(err);
+        }
+      }],
+    ]);
   }
 
   private initContext(): TaskInitContext {

@@ -14,6 +14,7 @@ import type {
   WorkerHeartbeatResponse,
 } from "../../gen/tensorflow/core/data/service/dispatcher_pb.js";
 import {
+  GetElementRequestSchema,
   GetElementResponseSchema,
   type GetElementRequest,
   type GetElementResponse,
@@ -27,7 +28,8 @@ import {
 import type { StreamElementsRequest, StreamElementsResponse } from "../../gen/tfdata/v1/transfer_pb.js";
 import { ELEMENT_STREAM_PROTOCOL, ElementStreams } from "./element-stream.js";
 import { initializeTask, type TaskInitContext } from "./task-pipeline.js";
-import type { TaskRunner, WireElement } from "./task-runner.js";
+import type { RunnerResult, TaskRunner, WireElement } from "./task-runner.js";
+import { encodeGetElementResponse } from "./get-element-wire.js";
 
 /** Most tasks one worker holds at once; `ProcessTask` beyond it is refused (RESOURCE_EXHAUSTED). */
 export const MAX_WORKER_TASKS = 100_000;
@@ -122,18 +124,36 @@ export class WorkerState {
 
   /** `GetElement` (spec §2.3). */
   async getElement(req: GetElementRequest, ctx?: HandlerContext): Promise<GetElementResponse> {
-    const opened = await this.openTask(req.taskId);
-    if (opened === "finished") return create(GetElementResponseSchema, { endOfSequence: true });
-    const result = await opened.runner.getNext({ allowSkip: req.allowSkip });
+    const result = await this.nextElement(req);
     switch (result.kind) {
       case "skip":
         return create(GetElementResponseSchema, { skipTask: true });
       case "end":
-        this.markCompleted(req.taskId);
         return create(GetElementResponseSchema, { endOfSequence: true });
       case "element":
         return elementResponse(result.element, result.elementIndex, wantsJson(ctx));
     }
+  }
+
+  /** `GetElement` on serialized messages (see get-element-wire.ts): the same answers, fewer copies. */
+  async getElementWire(request: Uint8Array): Promise<readonly Uint8Array[]> {
+    let req: GetElementRequest;
+    try {
+      req = fromBinary(GetElementRequestSchema, request);
+    } catch (err) {
+      throw new ConnectError(`Malformed GetElementRequest: ${err instanceof Error ? err.message : String(err)}`,
+        Code.InvalidArgument);
+    }
+    return encodeGetElementResponse(await this.nextElement(req));
+  }
+
+  /** The runner's answer to one `GetElement`; end of sequence is recorded as the task's completion. */
+  private async nextElement(req: GetElementRequest): Promise<RunnerResult> {
+    const opened = await this.openTask(req.taskId);
+    if (opened === "finished") return { kind: "end" };
+    const result = await opened.runner.getNext({ allowSkip: req.allowSkip });
+    if (result.kind === "end") this.markCompleted(req.taskId);
+    return result;
   }
 
   /** `tfdata.v1.ElementStreamService/StreamElements` (see element-stream.ts). */

@@ -94,20 +94,29 @@ function ulpDistance(dtype: DType, got: Tensor, want: Tensor): number {
     let a: bigint, b: bigint, bits: bigint;
     if (dtype === DType.float32) {
       const x = (got.data as Float32Array)[i], y = (want.data as Float32Array)[i];
-      if (Number.isNaN(x) && Number.isNaN(y)) continue;
-      a = BigInt(new Uint32Array(Float32Array.of(x).buffer)[0]);
-      b = BigInt(new Uint32Array(Float32Array.of(y).buffer)[0]);
+      a = BigInt(new Uint32Array((got.data as Float32Array).buffer, (got.data as Float32Array).byteOffset + 4 * i, 1)[0]);
+      b = BigInt(new Uint32Array((want.data as Float32Array).buffer, (want.data as Float32Array).byteOffset + 4 * i, 1)[0]);
+      if (Number.isNaN(x) && Number.isNaN(y)) {
+        if (a !== b) return Infinity; // NaNs must match bit for bit too
+        continue;
+      }
       bits = 32n;
     } else if (dtype === DType.float64) {
       const x = (got.data as Float64Array)[i], y = (want.data as Float64Array)[i];
-      if (Number.isNaN(x) && Number.isNaN(y)) continue;
-      a = new BigUint64Array(Float64Array.of(x).buffer)[0];
-      b = new BigUint64Array(Float64Array.of(y).buffer)[0];
+      a = new BigUint64Array((got.data as Float64Array).buffer, (got.data as Float64Array).byteOffset + 8 * i, 1)[0];
+      b = new BigUint64Array((want.data as Float64Array).buffer, (want.data as Float64Array).byteOffset + 8 * i, 1)[0];
+      if (Number.isNaN(x) && Number.isNaN(y)) {
+        if (a !== b) return Infinity;
+        continue;
+      }
       bits = 64n;
     } else if (dtype === DType.float16 || dtype === DType.bfloat16) {
       const x = (got.data as Uint16Array)[i], y = (want.data as Uint16Array)[i];
       const nan = (h: number) => (dtype === DType.float16 ? (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0 : (h & 0x7f80) === 0x7f80 && (h & 0x7f) !== 0);
-      if (nan(x) && nan(y)) continue;
+      if (nan(x) && nan(y)) {
+        if (x !== y) return Infinity;
+        continue;
+      }
       a = BigInt(x);
       b = BigInt(y);
       bits = 16n;
