@@ -4,12 +4,13 @@
 //
 // Usage: node --import tsx bench/parallel.ts [--cases normalize,cheap,prefetch] [--repeat 3]
 //   normalize  224x224x3 uint8 images -> float32 (x/255 - mean)/std, batch 32 (map with
-//              numParallelCalls = AUTOTUNE), 1024 images
+//              numParallelCalls = AUTOTUNE), 2048 images
 //   cheap      range(1e6).map(x*2+1) with numParallelCalls = AUTOTUNE: must not get slower
 //   prefetch   the normalize pipeline with a sequential map and a trailing prefetch
 // Each case runs: `core` (Core iterator, one thread), `auto` (runner, measured decision),
 // `threads` (runner, threads from the start). Best of --repeat runs; the machine's cores bound the
-// speedup (nodeThreads.maxThreads threads).
+// speedup (nodeThreads.maxThreads threads). `cpu-s` is the CPU time of all threads: on a busy
+// machine it shows the work the runner adds, which wall time cannot.
 import { getCore } from "../src/core/core.js";
 import { DType } from "../src/core/dtype.js";
 import { Tensor } from "../src/core/tensor.js";
@@ -20,7 +21,7 @@ import { lower } from "../src/graph/lower.js";
 import type { SymbolicTensor as T } from "../src/graph/trace/index.js";
 import { nodeThreads } from "../src/runtime/node-threads.js";
 
-const IMAGES = 1024;
+const IMAGES = 2048;
 const IMAGE_SHAPE = [224, 224, 3];
 const CHEAP_N = 1_000_000;
 const MEAN = [0.485, 0.456, 0.406];
@@ -70,16 +71,24 @@ function cases(): Case[] {
   ];
 }
 
-async function timeCore(plan: DatasetPlan): Promise<{ s: number; n: number }> {
+/** CPU seconds of the whole process (every thread), for the efficiency column. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+async function timeCore(plan: DatasetPlan): Promise<{ s: number; n: number; cpu: number }> {
   const core = await getCore();
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   const it = core.createIterator(plan);
   let n = 0;
   for (let e = it.next(); e !== null; e = it.next()) n++;
-  return { s: (performance.now() - t0) / 1000, n };
+  return { s: (performance.now() - t0) / 1000, n, cpu: cpuSeconds() - c0 };
 }
 
-async function timeRunner(plan: DatasetPlan, options: PipelineOptions): Promise<{ s: number; n: number; threads: number }> {
+async function timeRunner(plan: DatasetPlan, options: PipelineOptions): Promise<{ s: number; n: number; threads: number; cpu: number }> {
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   const it = await createPipelineIterator(plan, { threads: nodeThreads, ...options });
   let n = 0;
@@ -89,17 +98,17 @@ async function timeRunner(plan: DatasetPlan, options: PipelineOptions): Promise<
     if (it.threadCount > threads) threads = it.threadCount;
   }
   it.close();
-  return { s: (performance.now() - t0) / 1000, n, threads };
+  return { s: (performance.now() - t0) / 1000, n, threads, cpu: cpuSeconds() - c0 };
 }
 
 async function main(): Promise<void> {
   const wanted = arg("--cases", "normalize,cheap,prefetch").split(",");
   const repeat = Number(arg("--repeat", "3"));
   console.log(`cores: ${nodeThreads.maxThreads}; best of ${repeat}`);
-  console.log("case       impl      elements  seconds   elem/s      vs core  threads");
+  console.log("case       impl      elements  seconds   elem/s      vs core  threads  cpu-s");
   for (const c of cases()) {
     if (!wanted.includes(c.name)) continue;
-    const runs: Record<string, { s: number; n: number; threads: number }> = {};
+    const runs: Record<string, { s: number; n: number; threads: number; cpu: number }> = {};
     for (let r = 0; r < repeat; r++) {
       const core = await timeCore(c.plan);
       if (!runs.core || core.s < runs.core.s) runs.core = { ...core, threads: 0 };
@@ -113,7 +122,7 @@ async function main(): Promise<void> {
       if (m.n !== c.elements) throw new Error(`${c.name}/${impl}: ${m.n} elements, expected ${c.elements}`);
       const ratio = runs.core.s / m.s;
       console.log(`${c.name.padEnd(10)} ${impl.padEnd(9)} ${String(m.n).padStart(8)}  ${m.s.toFixed(3).padStart(7)}  ` +
-        `${Math.round(m.n / m.s).toString().padStart(9)}  ${ratio.toFixed(2).padStart(7)}x  ${m.threads}`);
+        `${Math.round(m.n / m.s).toString().padStart(9)}  ${ratio.toFixed(2).padStart(7)}x  ${String(m.threads).padStart(7)}  ${m.cpu.toFixed(2)}`);
     }
   }
 }

@@ -9,6 +9,11 @@ export class DatasetIterator {
    * Produces the next element into `out` (cleared by the callee) and returns OK, END at end of
    * sequence, or an error code (with the message recorded). After END or an error, calling again
    * returns END or the same kind of error; it never traps.
+   *
+   * PENDING (a source waits for a split the host has not provided; see split-provider.ts) is not
+   * an error: an iterator that gets it from an input returns it at once, keeping whatever it
+   * already pulled (a partly filled batch, a zip's first components, ...) in its own fields, so
+   * that the next call resumes exactly where this one stopped.
    */
   next(out: Array<Tensor>): i32 {
     return fail(INTERNAL, "iterator without next()");

@@ -127,20 +127,6 @@ export function geometry(shapes: Array<StaticArray<i64>>, out: StaticArray<i64>)
   return g;
 }
 
-/** The element offset of operand `k` at the start of row `row` (rows in output order). */
-export function rowOffset(g: Geometry, k: i32, row: i64): i64 {
-  const st = unchecked(g.strides[k]);
-  let off: i64 = 0;
-  let rem = row;
-  for (let d = g.rank - 2; d >= 0; d--) {
-    const n = unchecked(g.dims[d]);
-    const q = rem / n;
-    off += (rem - q * n) * unchecked(st[d]);
-    rem = q;
-  }
-  return off;
-}
-
 /**
  * Precomputes the start offset (in elements) of every row for each operand: `offs[row * k + j]`.
  * Used by the generic loops; rows are at most `total / inner` and usually few.

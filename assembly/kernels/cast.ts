@@ -48,7 +48,7 @@ export const CAST_DTYPES: u32 = REAL_NUMBER_DTYPES | dtypeBit(DT_BOOL);
 }
 
 /** One element S -> D with TF's MXCSR: float operands read through DAZ, float results FTZ. */
-@inline function convertFlushed<S, D>(x: S): D {
+@inline export function convertFlushed<S, D>(x: S): D {
   if (isFloat<S>() && isFloat<D>()) return flush<D>(<D>flush<S>(x));
   return convert<S, D>(flush<S>(x));
 }

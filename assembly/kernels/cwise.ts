@@ -18,7 +18,7 @@ import {
 import { Kernel } from "./kernel";
 import {
   AbsOp, AddOp, CeilOp, DivOp, EqualOp, FloorDivOp, FloorModOp, FloorOp, GreaterEqualOp, GreaterOp, IntPowOp,
-  LessEqualOp, LessOp, LogicalAndOp, LogicalNotOp, LogicalOrOp, MaxOp, MaxVecOp, MinOp, MinVecOp, MulOp,
+  LessEqualOp, LessOp, LogicalAndOp, LogicalNotOp, LogicalOrOp, MaxOp, MaxRawOp, MaxVecOp, MinOp, MinRawOp, MinVecOp, MulOp,
   NegOp, NotEqualOp, RoundOp, RsqrtOp, SignOp, SignVecOp, SqrtOp, SquareOp, SubOp,
 } from "./math-ops";
 import { ExpOp, LogPacketOp, LogTailOp, PowPacketOp, PowTailOp } from "./transcendental";
@@ -46,6 +46,8 @@ const LOGICALNOT_OP = new LogicalNotOp();
 const LOGICALOR_OP = new LogicalOrOp();
 const MAX_OP = new MaxOp();
 const MAXVEC_OP = new MaxVecOp();
+const MAXRAW_OP = new MaxRawOp();
+const MINRAW_OP = new MinRawOp();
 const MIN_OP = new MinOp();
 const MINVEC_OP = new MinVecOp();
 const MUL_OP = new MulOp();
@@ -272,11 +274,18 @@ class BinaryKernel extends Kernel {
       case MAXIMUM:
         // float32/float64 packets give the second operand on ±0 ties; 16-bit floats do not.
         if (dtype == DT_FLOAT || dtype == DT_DOUBLE) packetAndTail<MaxVecOp, MaxOp>(MAXVEC_OP, MAX_OP, work, a, b, out);
-        else arith<MaxOp>(MAX_OP, work, a, b, out);
+        else if (work == DT_FLOAT) {
+          // 16-bit floats: the scalar tail compares through DAZ but returns the operand itself.
+          binaryLoop<f32, f32, MaxOp>(MAX_OP, a, b, out);
+          rewriteTail<f32, MaxRawOp>(MAXRAW_OP, a, b, out);
+        } else arith<MaxOp>(MAX_OP, work, a, b, out);
         break;
       case MINIMUM:
         if (dtype == DT_FLOAT || dtype == DT_DOUBLE) packetAndTail<MinVecOp, MinOp>(MINVEC_OP, MIN_OP, work, a, b, out);
-        else arith<MinOp>(MIN_OP, work, a, b, out);
+        else if (work == DT_FLOAT) {
+          binaryLoop<f32, f32, MinOp>(MIN_OP, a, b, out);
+          rewriteTail<f32, MinRawOp>(MINRAW_OP, a, b, out);
+        } else arith<MinOp>(MIN_OP, work, a, b, out);
         break;
       case EQUAL: compare<EqualOp>(EQUAL_OP, work, a, b, out); break;
       case NOTEQUAL: compare<NotEqualOp>(NOTEQUAL_OP, work, a, b, out); break;

@@ -4,6 +4,7 @@ import { Tensor } from "../core/tensor";
 import { FunctionNode } from "../plan/nodes";
 import { Kernel } from "./kernel";
 import { makeKernel } from "./registry";
+import { BAIL, compileScalarProgram, ScalarProgram } from "./scalar-program";
 
 /** Most instructions in one function. */
 export const MAX_INSTRUCTIONS: i32 = 100000;
@@ -20,6 +21,8 @@ export class CompiledFunction {
   slots: Array<Tensor> = new Array<Tensor>();
   ins: Array<Tensor> = new Array<Tensor>();
   outs: Array<Tensor> = new Array<Tensor>();
+  /** Register-based fast path when every instruction is a scalar-capable op (scalar-program.ts). */
+  scalar: ScalarProgram | null = null;
 
   /** Runs the function on `args`, filling `result` (cleared) with the output slots. */
   run(args: Array<Tensor>, result: Array<Tensor>): i32 {
@@ -27,6 +30,12 @@ export class CompiledFunction {
     if (args.length != this.numArgs) {
       return fail(INVALID_ARGUMENT, "function expects " + this.numArgs.toString() + " arguments (element components), got " +
         args.length.toString());
+    }
+    const scalar = this.scalar;
+    if (scalar != null) {
+      const st = scalar.run(args, result);
+      if (st != BAIL) return st;
+      result.length = 0;
     }
     const slots = this.slots;
     slots.length = 0;
@@ -104,5 +113,6 @@ export function compileFunction(fn: FunctionNode): CompiledFunction | null {
   }
   cf.numSlots = slots;
   cf.outputs = fn.outputs;
+  cf.scalar = compileScalarProgram(fn);
   return cf;
 }

@@ -46,8 +46,3 @@ export function narrowFromF32(t: Tensor, dtype: i32, lanes: i32 = 8): Tensor | n
   }
   return out;
 }
-
-/** Widens `t` when it is float16/bfloat16, else returns it unchanged. */
-export function widenIfHalf(t: Tensor): Tensor | null {
-  return t.dtype == DT_HALF || t.dtype == DT_BFLOAT16 ? widenToF32(t) : t;
-}

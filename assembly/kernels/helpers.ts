@@ -11,9 +11,6 @@ import { fail, INVALID_ARGUMENT } from "../core/status";
 import { allocTensor, shapeString, Tensor } from "../core/tensor";
 import { InstructionNode } from "../plan/nodes";
 
-/** Largest rank a kernel accepts (TF's own limit is 254; our shape buffers are small arrays). */
-export const MAX_KERNEL_RANK: i32 = 64;
-
 /** Bit set of dtypes, one bit per TF DataType number (all ours are < 32). */
 export function dtypeBit(dtype: i32): u32 {
   return dtype >= 0 && dtype < 32 ? <u32>1 << <u32>dtype : 0;
@@ -140,17 +137,6 @@ export function indexVector(t: Tensor, kernel: string, what: string): StaticArra
   return out;
 }
 
-/** The value of a scalar (or single-element) integer tensor, recording an error when it is not one. */
-export function indexScalar(t: Tensor, kernel: string, what: string, ok: StaticArray<bool>): i64 {
-  if (!isIndexTensor(t) || t.numElements != 1) {
-    fail(INVALID_ARGUMENT, kernel + ": " + what + " must be a scalar integer, got " + dtypeName(t.dtype) + " of shape " + shapeString(t.shape));
-    unchecked(ok[0] = false);
-    return 0;
-  }
-  unchecked(ok[0] = true);
-  return intElement(t, 0);
-}
-
 /** Elements up to which newTensor takes its fast path (no string formatting, no limit walk). */
 const FAST_ALLOC_ELEMENTS: i64 = 1 << 20;
 
@@ -184,26 +170,9 @@ export function newTensor(dtype: i32, shape: StaticArray<i64>, stringBytes: u64 
   return allocTensor(dtype, shape, stringBytes);
 }
 
-/** A copy of `shape`. */
-export function copyShape(shape: StaticArray<i64>): StaticArray<i64> {
-  const out = new StaticArray<i64>(shape.length);
-  for (let i = 0; i < shape.length; i++) unchecked(out[i] = shape[i]);
-  return out;
-}
-
-/** A shape from an Array. */
-export function toShape(dims: Array<i64>): StaticArray<i64> {
-  return StaticArray.fromArray<i64>(dims);
-}
-
 /** Bytes per element for fixed-width dtypes (bool 1). */
 export function elemSize(dtype: i32): i32 {
   return dtypeSize(dtype);
-}
-
-/** True when the tensor holds one value per element in `data` (not string/variant). */
-export function isFixedWidth(dtype: i32): bool {
-  return dtype != DT_STRING && dtype != DT_VARIANT && dtypeSize(dtype) != 0;
 }
 
 /**
@@ -217,15 +186,7 @@ export function reshaped(t: Tensor, shape: StaticArray<i64>): Tensor {
   return out;
 }
 
-/**
- * Copies element `src` of `from` to element `dst` of a fixed-width `to` (same dtype). Strings are
- * gathered by the callers (see strings.ts).
- */
-@inline export function copyElement(to: Tensor, dst: i32, from: Tensor, src: i32, size: i32): void {
-  memory.copy(to.dataPtr + <usize>dst * <usize>size, from.dataPtr + <usize>src * <usize>size, <usize>size);
-}
-
-/** The f32 bit pattern's value of float16 bits `h`. */
+/** The value of float16 bits `h` (exact in float32). */
 export function f16ToF32(h: u16): f32 {
   const sign = (<u32>h & 0x8000) << 16;
   const exp = (<u32>h >>> 10) & 0x1f;
@@ -248,11 +209,6 @@ export function f16ToF32(h: u16): f32 {
 /** The value of bfloat16 bits `b`. */
 @inline export function bf16ToF32(b: u16): f32 {
   return reinterpret<f32>(<u32>b << 16);
-}
-
-/** `[2,3]`-style shape rendering (TF's DebugString of a TensorShape). */
-export function shapeStr(shape: StaticArray<i64>): string {
-  return shapeString(shape);
 }
 
 /**

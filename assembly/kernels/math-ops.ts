@@ -202,6 +202,24 @@ function intPow<T>(x: T, y: T): T {
   }
 }
 
+/** Maximum of 16-bit floats on Eigen's scalar path: compares through DAZ, returns an operand as is. */
+@final @unmanaged export class MaxRawOp extends RawOp {
+  @inline apply<T>(a: T, b: T): T {
+    if (a != a) return a;
+    if (b != b) return b;
+    return flush<T>(a) < flush<T>(b) ? b : a;
+  }
+}
+
+/** Minimum of 16-bit floats on Eigen's scalar path (see MaxRawOp). */
+@final @unmanaged export class MinRawOp extends RawOp {
+  @inline apply<T>(a: T, b: T): T {
+    if (a != a) return a;
+    if (b != b) return b;
+    return flush<T>(b) < flush<T>(a) ? b : a;
+  }
+}
+
 /** Minimum as Eigen's scalar path: NaN propagates; ties keep `a`. */
 @final @unmanaged export class MinOp extends CwiseOp {
   @inline apply<T>(a: T, b: T): T {

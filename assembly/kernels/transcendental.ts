@@ -156,6 +156,9 @@ import { CwiseOp } from "./math-ops";
   @inline apply<T>(a: T): T {
     if (a != a) return a;
     if (a < <T>0) return quietNaN<T>(sizeof<T>() == 4);
+    // glibc logf scales a subnormal by 2^23 first, which DAZ turns into 0; its table lookup
+    // then reads every positive subnormal as 2^-150.
+    if (sizeof<T>() == 4 && a > <T>0 && flush<T>(a) == <T>0) return <T><f32>(-150.0 * Math.LN2);
     return libmLog<T>(a);
   }
 }

@@ -147,12 +147,43 @@ def clean_message(msg):
     return msg.strip()
 
 
+def raw_bits(t):
+    t = tf.convert_to_tensor(t)
+    if t.dtype in (BF16, F16):
+        return tf.bitcast(t, U16).numpy().reshape(-1)
+    if t.dtype == STR:
+        return np.array(t.numpy(), dtype=object).reshape(-1)
+    return t.numpy().reshape(-1)
+
+
+def scalar_diffs(op, inputs, attrs, vector_out):
+    """Runs the op once per element on rank-0 operands (TF's scalar path); returns the elements
+    whose result differs from the vector run, as {index: raw little-endian bytes, base64}."""
+    flat = [(name, v) for name, v in inputs if not isinstance(v, list)]
+    if any(tf.convert_to_tensor(v).shape.rank != 1 for _, v in flat):
+        return None
+    n = int(tf.convert_to_tensor(flat[0][1]).shape[0])
+    want = raw_bits(vector_out)
+    diffs = {}
+    for i in range(n):
+        kw = {name: tf.convert_to_tensor(v)[i] for name, v in flat}
+        kw.update(attrs)
+        try:
+            r = getattr(tf.raw_ops, op)(**kw)
+        except tf.errors.OpError:
+            continue
+        got = raw_bits(r)
+        if got.tobytes() != want[i:i + 1].tobytes():
+            diffs[str(i)] = b64(np.ascontiguousarray(got).tobytes())
+    return diffs
+
+
 class Family:
     def __init__(self, name):
         self.name = name
         self.cases = []
 
-    def case(self, op, inputs, note="", expand=None, **attrs):
+    def case(self, op, inputs, note="", expand=None, scalars=False, **attrs):
         """Runs tf.raw_ops.<op>; `inputs` is a list of (arg name, tensor or list of tensors)."""
         kwargs = dict(inputs)
         for k, v in attrs.items():
@@ -174,6 +205,10 @@ class Family:
             res = getattr(tf.raw_ops, op)(**kwargs)
             res = res if isinstance(res, (list, tuple)) else [res]
             c["outputs"] = [enc(r) for r in res]
+            if scalars:
+                diffs = scalar_diffs(op, inputs, attrs, res[0])
+                if diffs is not None:
+                    c["scalar_diffs"] = diffs
         except tf.errors.OpError as e:
             c["error"] = {"code": CODES.get(type(e), type(e).__name__), "message": clean_message(e.message)}
         except (TypeError, ValueError) as e:
@@ -302,7 +337,8 @@ def binary_family():
             if op == "Pow" and d in FLOATS:
                 vb = vb + [0.25, -3.0, 3.0, 10.0]
             a, b = cross(va, vb)
-            f.case(op, [("x", make(a, d)), ("y", make(b, d))], note="cross", expand=[make(va, d), make(vb, d)])
+            f.case(op, [("x", make(a, d)), ("y", make(b, d))], note="cross", expand=[make(va, d), make(vb, d)],
+                   scalars=d != STR)
             if d in (F32, I32, STR) or op == "AddV2":
                 for sa, sb in BCAST_SHAPES:
                     x, y = patterned(d, sa), patterned(d, sb, 1)
@@ -361,7 +397,7 @@ def unary_family():
                 extra = [0.49999997, 1.5000001, -2.5, 4.5, 5.5, -0.25, 88.5, -100.0, 1e-30, 700.0, -745.0, 2.0, 10.0,
                          0.1, 0.7, 3.14159, -1e-7, 1e10]
                 vals = vals + extra
-            f.case(op, [("x", make(vals, d))])
+            f.case(op, [("x", make(vals, d))], scalars=True)
             f.case(op, [("x", make(vals[:6], d, [2, 3]))], note="rank 2")
             f.case(op, [("x", make([], d, [0]))], note="empty")
             f.case(op, [("x", make(vals[2], d))], note="scalar")
@@ -387,7 +423,7 @@ def cast_family():
                            65520.0, 1.0009765625, 1.00048828125]
         src = make(vals, s)
         for d in types:
-            f.case("Cast", [("x", src)], DstT=d, Truncate=False)
+            f.case("Cast", [("x", src)], DstT=d, Truncate=False, scalars=True)
             if s in FLOATS and d in FLOATS and s != d:
                 f.case("Cast", [("x", src)], DstT=d, Truncate=True, note="truncate")
     big = make([2 ** 24 + 1, 2 ** 53 + 1, -(2 ** 63), 2 ** 63 - 1, 65519, 65520, 2049, 100000], I64)

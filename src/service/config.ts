@@ -96,7 +96,7 @@ export interface WorkerConfigInit {
   dataTransferPort?: number | null;
   /** Advertised address of the alternative data-transfer server. Not implemented yet. */
   dataTransferAddress?: string | null;
-  /** Cross-trainer cache budget per task. Not implemented yet (issue 4). Default 10 GiB. */
+  /** Cross-trainer cache budget per task, bytes (> 0). Default 10 GiB. */
   crossTrainerCacheSizeBytes?: number | null;
   /** Distributed snapshot chunk size. Not implemented yet (distributed snapshots). */
   snapshotMaxChunkSizeBytes?: number | null;
@@ -251,12 +251,8 @@ export class WorkerConfig {
       "alternative data-transfer protocols");
     this.dataTransferAddress = notImplemented(where, "dataTransferAddress", init.dataTransferAddress, "",
       "alternative data-transfer protocols");
-    const cache = positiveInt(where, "crossTrainerCacheSizeBytes", init.crossTrainerCacheSizeBytes,
+    this.crossTrainerCacheSizeBytes = positiveInt(where, "crossTrainerCacheSizeBytes", init.crossTrainerCacheSizeBytes,
       WORKER_DEFAULTS.crossTrainerCacheSizeBytes);
-    if (cache !== WORKER_DEFAULTS.crossTrainerCacheSizeBytes) {
-      throw unimplemented(where, "crossTrainerCacheSizeBytes", "issue 4: cross-trainer cache");
-    }
-    this.crossTrainerCacheSizeBytes = cache;
     this.snapshotMaxChunkSizeBytes = notImplemented(where, "snapshotMaxChunkSizeBytes", init.snapshotMaxChunkSizeBytes, 0,
       "distributed snapshots");
     this.shutdownQuietPeriodMs = notImplemented(where, "shutdownQuietPeriodMs", init.shutdownQuietPeriodMs, 0,
@@ -434,7 +430,10 @@ function workerTags(where: string, value: readonly string[] | null | undefined):
   if (!Array.isArray(value)) throw invalid(`${where}.workerTags must be an array of strings, got ${describe(value)}.`);
   for (const tag of value) {
     if (typeof tag !== "string" || tag.length === 0) {
-      throw invalid(`${where}.workerTags must contain non-empty strings, got ${describe(tag)}.`);
+      // TF's wording first ("Worker tags cannot be empty. Got tags {, COLOCATED}").
+      const shown = value.map((t) => (typeof t === "string" ? t : describe(t))).join(", ");
+      throw invalid(`Worker tags cannot be empty. Got tags {${shown}}: ${where}.workerTags must contain ` +
+        `non-empty strings, got ${describe(tag)}.`);
     }
   }
   return Object.freeze([...value]);

@@ -116,6 +116,7 @@ test("WorkerConfig validates and refuses unimplemented fields", () => {
   });
   assert.is(c.workerAddress, "10.0.0.1:%port%");
   assert.equal(c.workerTags, ["COLOCATED"]);
+  assert.is(new WorkerConfig({ dispatcherAddress: "d:1", crossTrainerCacheSizeBytes: 500 }).crossTrainerCacheSizeBytes, 500);
   assert.is(new WorkerConfig({ dispatcherAddress: "d:1", workerAddress: "" }).workerAddress, "localhost:%port%");
   const bad: [Record<string, unknown>, string, string][] = [
     [{ workerTags: [""] }, "InvalidArgument", "workerTags must contain non-empty strings"],
@@ -126,7 +127,8 @@ test("WorkerConfig validates and refuses unimplemented fields", () => {
     [{ dataTransferProtocol: "local" }, "Unimplemented", "WorkerConfig.dataTransferProtocol is not implemented yet"],
     [{ dataTransferAddress: "x:1" }, "Unimplemented", "dataTransferAddress is not implemented yet"],
     [{ dataTransferPort: 7 }, "Unimplemented", "dataTransferPort is not implemented yet"],
-    [{ crossTrainerCacheSizeBytes: 1024 }, "Unimplemented", "crossTrainerCacheSizeBytes is not implemented yet (issue 4"],
+    [{ crossTrainerCacheSizeBytes: 0 }, "InvalidArgument", "crossTrainerCacheSizeBytes must be a positive integer"],
+    [{ workerTags: ["", "COLOCATED"] }, "InvalidArgument", "Worker tags cannot be empty. Got tags {, COLOCATED}"],
     [{ snapshotMaxChunkSizeBytes: 1024 }, "Unimplemented", "snapshotMaxChunkSizeBytes is not implemented yet"],
     [{ shutdownQuietPeriodMs: 10 }, "Unimplemented", "shutdownQuietPeriodMs is not implemented yet"],
     [{ protocol: "grpc+local" }, "Unimplemented", 'only "grpc"'],

@@ -6,6 +6,7 @@ import { TfDataError } from "../../core/errors.js";
 import { defaultDatasetName } from "../../graph/graph-builder.js";
 import { concatenateCardinality, emitConcatenate, emitZip, mostSpecificCompatibleShape, zipCardinality } from "../../graph/ops/combine.js";
 import { rangeCardinality } from "../../graph/ops/range.js";
+import { INFINITE_CARDINALITY } from "../../graph/constants.js";
 import { attrBool } from "../../graph/attr-value.js";
 import { checkName, describe, toInt64 } from "../arguments.js";
 import { Dataset } from "../dataset.js";
@@ -144,7 +145,8 @@ export function enumerateDataset(ds: Dataset, start: number | bigint = 0, option
   const components = [{ dtype: DType.int64, shape: [] as number[] }, ...flattenSpec(input.elementSpec).map((c) => c.toComponent())];
   return Dataset._fromParts({
     elementSpec: [new TensorSpec([], DType.int64), input.elementSpec],
-    cardinality: zipCardinality([rangeCard, input.cardinality]),
+    // TF 2.21 reports an enumerated infinite dataset as infinite (-1), not the counter's length.
+    cardinality: input.cardinality === BigInt(INFINITE_CARDINALITY) ? input.cardinality : zipCardinality([rangeCard, input.cardinality]),
     emit: (b) => {
       const range = b.datasetNode({
         op: "RangeDataset",

@@ -10,6 +10,7 @@
  * The emitters take the scalar arguments as node names already emitted (Consts, or inside a traced
  * function the symbolic tensors the Dataset layer placed), so they work in both graphs.
  */
+import { TfDataError } from "../../core/errors.js";
 import { attrBool } from "../attr-value.js";
 import type { ComponentSpec } from "../component-spec.js";
 import type { GraphBuilder } from "../graph-builder.js";
@@ -72,6 +73,8 @@ export function shardCardinality(input: bigint, numShards: bigint, index: bigint
 
 /** TF's message for a bad `shard` (ShardDatasetOp::MakeDataset), or null when valid. */
 export function shardArgsError(numShards: bigint, index: bigint): string | null {
+  // SHARD_HINT (-1) is a placeholder that auto-sharding fills in; TF accepts any index with it.
+  if (numShards === SHARD_HINT) return null;
   if (numShards <= 0n) return `Number of shards must be greater than zero (currently num_shards = ${numShards}).`;
   if (index < 0n || index >= numShards) return `Index must be between 0 and ${numShards - 1n} (currently index = ${index}).`;
   return null;
@@ -103,6 +106,14 @@ export const skipDatasetOp: DatasetOpDef = {
   },
 };
 
+/** TF's `tf.data.experimental.SHARD_HINT`: "the auto-shard rewrite decides". */
+export const SHARD_HINT = -1n;
+
+/** TF's error for a `shard(SHARD_HINT, ...)` that no auto-shard rewrite replaced. */
+export const UNREWRITTEN_SHARD_HINT = "`tf.data.Dataset.shard(SHARD_HINT, ...)` can only be used in " +
+  "`tf.distribute.Strategy.experimental_distribute_dataset()` with `tf.data.experimental.AutoShardPolicy.HINT` " +
+  "policy, or tf.data service with `tf.data.experimental.service.ShardingPolicy.HINT` processing mode.";
+
 /** Lowers `ShardDataset` to a `shard` plan. */
 export const shardDatasetOp: DatasetOpDef = {
   op: "ShardDataset",
@@ -113,6 +124,8 @@ export const shardDatasetOp: DatasetOpDef = {
     const index = ctx.int64(2);
     const bad = shardArgsError(numShards, index);
     if (bad) throw ctx.error("InvalidArgument", bad);
+    // Like TF, a placeholder left in the graph fails when the iterator is made, not before.
+    if (numShards === SHARD_HINT) throw new TfDataError("FailedPrecondition", UNREWRITTEN_SHARD_HINT);
     const requireNonEmpty = ctx.attrs.bool("require_non_empty", false);
     checkMetadata(ctx);
     checkSpec(ctx, input.spec, "shard passes its input's elements through and");

@@ -2,7 +2,8 @@
  * The reading side of one distributed dataset object (TF's `DataServiceDataset`): prepares once
  * (version check, dataset id, `GetDataServiceConfig`, `GetDataServiceMetadata`,
  * `DisableCompressionAtRuntime`), then gives every new iterator the next repetition number and an
- * iteration of its own (`GetOrCreateJob` → `GetOrCreateIteration`), read first-come-first-served.
+ * iteration of its own (`GetOrCreateJob` → `GetOrCreateIteration`), read first-come-first-served,
+ * or round-robin for coordinated reads (`consumerIndex` / `numConsumers`).
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import { getCore } from "../../core/core.js";
@@ -12,15 +13,19 @@ import { TargetWorkers } from "../../gen/tensorflow/core/data/service/common_pb.
 import {
   DataServiceMetadata_Compression as Compression,
   type DataServiceMetadata,
+  type DeploymentMode,
   type ProcessingModeDef_ShardingPolicy as ShardingPolicy,
 } from "../../gen/tensorflow/core/protobuf/data_service_pb.js";
-import { platform } from "../platform.js";
+import { platform, type Platform } from "../platform.js";
 import { DispatcherClient } from "./dispatcher-client.js";
 import { FcfsReader, type StreamWindow } from "./fcfs-reader.js";
 import { createElementDecoder } from "./element-decoder.js";
 import { describeFailure, retryOrFail } from "./failure.js";
 import type { ServiceAddress } from "./service-address.js";
-import { WorkerElementClient } from "./worker-client.js";
+import { WorkerElementClient, type RawUnaryClient } from "./worker-client.js";
+import { LocalWorkerClient } from "./local-worker-client.js";
+import { deleteLocalTasks, readParams, shouldReadFromTask, validateReadParams } from "./read-mode.js";
+import { RoundRobinReader } from "./round-robin-reader.js";
 
 /** `maxOutstandingRequests` meaning "let the runtime decide" (tf.data.AUTOTUNE). */
 export const AUTOTUNE = -1;
@@ -65,12 +70,25 @@ export interface DataServiceSourceInit {
    * @private For tests and embedding; does not follow semantic versioning.
    */
   readonly streamWindow?: Partial<StreamWindow>;
+  /** Coordinated reads: this consumer's index (with `numConsumers`; round-robin-reader.ts). */
+  readonly consumerIndex?: bigint;
+  /** Coordinated reads: the number of consumers of the job. */
+  readonly numConsumers?: bigint;
+  /** Read through the workers' cross-trainer cache as this trainer (read-mode.ts). */
+  readonly crossTrainerCache?: { readonly trainerId: string };
 }
 
 interface Prepared {
   readonly datasetId: string;
   readonly metadata: DataServiceMetadata | undefined;
+  /** From `GetDataServiceConfig` (decides AUTO→LOCAL under static sharding). */
+  readonly deploymentMode?: DeploymentMode;
 }
+
+/** What an iteration reads through: first-come-first-served or round-robin. */
+export type IterationReader = AsyncIterableIterator<Tensor[]> & {
+  return(): Promise<IteratorResult<Tensor[], undefined>>;
+};
 
 /** See the module comment. */
 export class DataServiceSource {
@@ -99,16 +117,24 @@ export class DataServiceSource {
   }
 
   /** Creates the iteration for `repetition` and its reader. */
-  async openReader(repetition: bigint, signal: AbortSignal): Promise<FcfsReader> {
-    const { datasetId } = await this.prepare(signal);
+  async openReader(repetition: bigint, signal: AbortSignal): Promise<IterationReader> {
+    const { datasetId, metadata, deploymentMode } = await this.prepare(signal);
     const rpc = this.dispatcher.rpc;
     const where = `the dispatcher at ${this.dispatcher.address}`;
     const core = await getCore();
+    // Target workers, coordinated reads and the cross-trainer cache (TF's checks, read-mode.ts).
+    const mode = readParams({
+      ...this.init, trainerId: this.init.crossTrainerCache?.trainerId, deploymentMode, repetition,
+      cardinality: metadata?.cardinality ?? -2n,
+    });
+    validateReadParams(mode);
     const { jobId } = await retryOrFail(() => rpc.getOrCreateJob({
       datasetId,
       processingModeDef: { shardingPolicy: this.init.processingMode },
       optionalJobName: this.init.jobName === undefined ? { case: undefined } : { case: "jobName", value: this.init.jobName },
-      targetWorkers: this.init.targetWorkers ?? TargetWorkers.AUTO,
+      optionalNumConsumers: mode.numConsumers === undefined ? { case: undefined } : { case: "numConsumers", value: mode.numConsumers },
+      useCrossTrainerCache: mode.trainerId !== undefined,
+      targetWorkers: mode.targetWorkers,
     }, { signal }), { description: `get or create job with ${where}`, signal });
     const { iterationClientId } = await retryOrFail(
       () => rpc.getOrCreateIteration({ jobId, repetition }, { signal }),
@@ -117,14 +143,28 @@ export class DataServiceSource {
     const max = this.init.maxOutstandingRequests === AUTOTUNE
       ? AUTOTUNED_MAX_OUTSTANDING_REQUESTS
       : this.init.maxOutstandingRequests;
-    const reader = new FcfsReader({
+    const decode = createElementDecoder((kind, bytes) => core.decodeElement(kind, bytes));
+    const local = mode.targetWorkers === TargetWorkers.LOCAL;
+    const reader: IterationReader = mode.numConsumers !== undefined ? new RoundRobinReader({
       dispatcher: this.dispatcher,
       iterationClientId,
+      consumerIndex: this.init.consumerIndex ?? 0n,
       worker: (address) => this.worker(address),
       maxOutstandingRequests: max,
       taskRefreshIntervalMs: this.init.taskRefreshIntervalMs,
-      decode: createElementDecoder((kind, bytes) => core.decodeElement(kind, bytes)),
-      streamWindow: this.init.elementStream === false ? undefined : {
+      decode,
+    }) : new FcfsReader({
+      dispatcher: this.dispatcher,
+      iterationClientId,
+      worker: (address) => (local ? this.localWorker(address) : this.worker(address)),
+      maxOutstandingRequests: max,
+      taskRefreshIntervalMs: this.init.taskRefreshIntervalMs,
+      decode,
+      trainerId: mode.trainerId,
+      shouldReadTask: (info) => shouldReadFromTask(mode, info),
+      onClose: (tasks) => deleteLocalTasks(mode, tasks),
+      // Streams carry no trainer id, and local reads make no RPC at all.
+      streamWindow: this.init.elementStream === false || local || mode.trainerId !== undefined ? undefined : {
         elements: this.init.maxOutstandingRequests === AUTOTUNE ? STREAM_AUTOTUNED_WINDOW_ELEMENTS : max,
         bytes: STREAM_WINDOW_BYTES,
         ...this.init.streamWindow,
@@ -137,10 +177,23 @@ export class DataServiceSource {
     return reader;
   }
 
+  /** TF's "local" data transfer: the worker of this process at `address`, called directly. */
+  private localWorker(address: string): WorkerElementClient {
+    let w = this.workers.get(`local:${address}`);
+    if (!w) {
+      w = new LocalWorkerClient(address);
+      this.workers.set(`local:${address}`, w);
+    }
+    return w;
+  }
+
   private worker(address: string): WorkerElementClient {
     let w = this.workers.get(address);
     if (!w) {
-      w = new WorkerElementClient(platform().createTransport(address, this.init.service.protocol));
+      const p = platform() as Platform & { createRawUnaryClient?: (address: string) => RawUnaryClient };
+      const protocol = this.init.service.protocol;
+      const raw = protocol === "grpc" ? p.createRawUnaryClient?.(address) : undefined;
+      w = new WorkerElementClient(p.createTransport(address, protocol), raw);
       this.workers.set(address, w);
     }
     return w;
@@ -152,7 +205,7 @@ export class DataServiceSource {
     const datasetId = await this.init.datasetId();
     const rpc = this.dispatcher.rpc;
     const opts = { signal, deadlineMs: METADATA_RETRY_MS };
-    await retryOrFail(() => rpc.getDataServiceConfig({}, { signal }), {
+    const { config } = await retryOrFail(() => rpc.getDataServiceConfig({}, { signal }), {
       ...opts,
       description: `get the data service config from the dispatcher at ${this.dispatcher.address}`,
     });
@@ -183,13 +236,13 @@ export class DataServiceSource {
         description: `ask the dispatcher whether compression is disabled for dataset ${datasetId}`,
       });
     }
-    return { datasetId, metadata };
+    return { datasetId, metadata, deploymentMode: config?.deploymentMode };
   }
 }
 
 /** What an iteration's finalizer needs: everything but the iteration object itself. */
 interface IterationHandle {
-  reader: Promise<FcfsReader> | undefined;
+  reader: Promise<IterationReader> | undefined;
   readonly abort: AbortController;
 }
 
@@ -219,7 +272,7 @@ class DataServiceIteration implements AsyncIterableIterator<Tensor[]> {
   async next(): Promise<IteratorResult<Tensor[], undefined>> {
     if (this.done) return { done: true, value: undefined };
     this.handle.reader ??= this.source.openReader(this.repetition, this.handle.abort.signal);
-    let reader: FcfsReader;
+    let reader: IterationReader;
     try {
       reader = await this.handle.reader;
     } catch (err) {

@@ -19,6 +19,7 @@ import { decodeElementSpec, encodeElementSpec } from "./element-spec-coder.js";
 import { parseProcessingMode, type ProcessingMode, ShardingPolicy } from "./processing-mode.js";
 import { describeFailure, retryOrFail } from "./failure.js";
 import { parseService, type ServiceAddress, type ServiceSpec } from "./service-address.js";
+import { CrossTrainerCache, parseCrossTrainerCache, type CrossTrainerCacheLike } from "./cross-trainer-cache-option.js";
 
 /** Retry budget of dataset registration (TF: 60 min). */
 export const REGISTRATION_RETRY_MS = 60 * 60 * 1000;
@@ -30,10 +31,14 @@ export type CompressionOption = "AUTO" | "SNAPPY" | null;
 export interface ReadOptions {
   /** Share one job between readers that use the same non-empty name; default: an exclusive job. */
   jobName?: string | null;
-  /** Coordinated (round-robin) reads: not implemented yet; must be unset. */
-  consumerIndex?: number | null;
-  /** Coordinated (round-robin) reads: not implemented yet; must be unset. */
-  numConsumers?: number | null;
+  /**
+   * Coordinated (round-robin) reads: this consumer's index in `[0, numConsumers)`. Set both or
+   * neither; needs `jobName` and an infinite dataset. Consumers then read the job's tasks in the
+   * same order, in rounds, so that each step's elements come from one worker.
+   */
+  consumerIndex?: number | bigint | null;
+  /** Coordinated (round-robin) reads: the number of consumers of the job (see `consumerIndex`). */
+  numConsumers?: number | bigint | null;
   /** Requests in flight plus elements waiting, at most; > 0, or -1 / unset = autotune (16). */
   maxOutstandingRequests?: number | null;
   /**
@@ -42,9 +47,17 @@ export interface ReadOptions {
    * `GetElement`, as TF. Other values are not implemented. (The RPC protocol is `service`'s.)
    */
   dataTransferProtocol?: string | null;
-  /** Cross-trainer cache: not implemented yet; must be unset. */
-  crossTrainerCache?: unknown;
-  /** `"AUTO"` (default) or `"ANY"`: read every task. `"LOCAL"` is not implemented yet. */
+  /**
+   * Share the job's elements with other trainers through the workers' cache (TF's
+   * `CrossTrainerCache`): `new CrossTrainerCache("trainer 1")` or `{ trainerId: "trainer 1" }`.
+   * Needs `jobName` and an infinite dataset; no coordinated reads.
+   */
+  crossTrainerCache?: CrossTrainerCacheLike | null;
+  /**
+   * Which workers to read: `"AUTO"` (default: every worker but remote ones tagged `COLOCATED`),
+   * `"ANY"` (every worker) or `"LOCAL"` (only workers running in this process, called directly
+   * without RPC). Consumers of a shared job must agree.
+   */
   targetWorkers?: "AUTO" | "ANY" | "LOCAL" | "auto" | "any" | "local" | null;
   /**
    * How often to ask the dispatcher for task changes (TF's private `task_refresh_interval_hint_ms`);
@@ -117,6 +130,9 @@ function jobNameOf(jobName: unknown): string | undefined {
 
 interface ParsedReadOptions {
   readonly jobName: string | undefined;
+  readonly consumerIndex: bigint | undefined;
+  readonly numConsumers: bigint | undefined;
+  readonly crossTrainerCache: CrossTrainerCache | undefined;
   readonly maxOutstandingRequests: number;
   readonly taskRefreshIntervalMs: number;
   readonly targetWorkers: TargetWorkers;
@@ -126,14 +142,8 @@ interface ParsedReadOptions {
 function parseReadOptions(opts: ReadOptions): ParsedReadOptions {
   const unimplemented = (what: string) =>
     new TfDataError("Unimplemented", `${what} is not implemented yet by the tfdata-service client; leave it unset.`);
-  if (opts.consumerIndex != null || opts.numConsumers != null) {
-    if ((opts.consumerIndex == null) !== (opts.numConsumers == null)) {
-      throw invalid("Must either set both `consumerIndex` and `numConsumers`, or neither. " +
-        `consumerIndex=${opts.consumerIndex}, numConsumers=${opts.numConsumers}`);
-    }
-    throw unimplemented("Coordinated reads (`consumerIndex` / `numConsumers`)");
-  }
-  if (opts.crossTrainerCache != null) throw unimplemented("`crossTrainerCache`");
+  const coordinated = parseCoordinatedRead(opts);
+  const crossTrainerCache = parseCrossTrainerCache(opts.crossTrainerCache);
   if (opts.dataTransferProtocol != null && opts.dataTransferProtocol !== "grpc") {
     throw unimplemented(`dataTransferProtocol '${opts.dataTransferProtocol}'`);
   }
@@ -149,10 +159,10 @@ function parseReadOptions(opts: ReadOptions): ParsedReadOptions {
   let targetWorkers: TargetWorkers;
   if (target === "AUTO" || target === "") targetWorkers = TargetWorkers.AUTO;
   else if (target === "ANY") targetWorkers = TargetWorkers.ANY;
-  else if (target === "LOCAL") throw unimplemented('targetWorkers "LOCAL" (in-process reads)');
+  else if (target === "LOCAL") targetWorkers = TargetWorkers.LOCAL;
   else throw invalid(`Unrecognized targetWorkers ${JSON.stringify(opts.targetWorkers)}; expected "AUTO", "ANY" or "LOCAL".`);
   return {
-    jobName: jobNameOf(opts.jobName), maxOutstandingRequests: max, taskRefreshIntervalMs: refresh, targetWorkers,
+    jobName: jobNameOf(opts.jobName), ...coordinated, crossTrainerCache, maxOutstandingRequests: max, taskRefreshIntervalMs: refresh, targetWorkers,
     elementStream: opts.dataTransferProtocol == null,
   };
 }
@@ -215,6 +225,33 @@ function readingDataset(source: DataServiceSource, elementSpec: ElementSpec, car
   return Dataset.fromIteratorFactory(elementSpec, () => source.iterate(), { cardinality });
 }
 
+/** Cardinality of an infinite dataset; a coordinated read reports it (TF: round-robin reads need infinite input). */
+const INFINITE = -1;
+
+/** `consumerIndex` / `numConsumers`: both or neither (TF's `ValueError`s), integers with 0 <= index < count. */
+function parseCoordinatedRead(opts: ReadOptions): { consumerIndex: bigint | undefined; numConsumers: bigint | undefined } {
+  if (opts.consumerIndex == null && opts.numConsumers == null) return { consumerIndex: undefined, numConsumers: undefined };
+  if ((opts.consumerIndex == null) !== (opts.numConsumers == null)) {
+    throw invalid("Must either set both `consumerIndex` and `numConsumers`, or neither. " +
+      `consumerIndex=${opts.consumerIndex}, numConsumers=${opts.numConsumers}`);
+  }
+  if (opts.jobName == null) {
+    throw invalid(`\`jobName\` must be set when setting \`numConsumers\`. numConsumers was set to ${opts.numConsumers}.`);
+  }
+  const asBig = (name: string, v: unknown): bigint => {
+    if (typeof v === "bigint") return v;
+    if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
+    throw invalid(`\`${name}\` must be an integer, got ${String(v)}.`);
+  };
+  const consumerIndex = asBig("consumerIndex", opts.consumerIndex);
+  const numConsumers = asBig("numConsumers", opts.numConsumers);
+  if (numConsumers < 1n || consumerIndex < 0n || consumerIndex >= numConsumers) {
+    throw invalid(`\`consumerIndex\` must be in [0, numConsumers) and \`numConsumers\` at least 1; got ` +
+      `consumerIndex=${consumerIndex}, numConsumers=${numConsumers}.`);
+  }
+  return { consumerIndex, numConsumers };
+}
+
 /** TF's cardinality of the reading dataset (spec §3.11): 0 stays 0, infinite stays infinite for OFF/DYNAMIC/DATA. */
 function readingCardinality(registered: number, policy: ShardingPolicy): number {
   if (registered === 0) return 0;
@@ -255,8 +292,12 @@ export function distribute(options: DistributeOptions): (dataset: Dataset) => Da
       taskRefreshIntervalMs: read.taskRefreshIntervalMs,
       targetWorkers: read.targetWorkers,
       elementStream: read.elementStream,
+      consumerIndex: read.consumerIndex,
+      numConsumers: read.numConsumers,
+      crossTrainerCache: read.crossTrainerCache,
     });
-    return readingDataset(source, dataset.elementSpec, readingCardinality(dataset.cardinality(), policy));
+    return readingDataset(source, dataset.elementSpec,
+      read.numConsumers !== undefined ? INFINITE : readingCardinality(dataset.cardinality(), policy));
   };
 }
 
@@ -292,6 +333,9 @@ export async function fromDatasetId(
     taskRefreshIntervalMs: read.taskRefreshIntervalMs,
     targetWorkers: read.targetWorkers,
     elementStream: read.elementStream,
+    consumerIndex: read.consumerIndex,
+    numConsumers: read.numConsumers,
+    crossTrainerCache: read.crossTrainerCache,
   });
   const { metadata } = await source.prepare();
   let spec = elementSpec ?? undefined;
@@ -301,5 +345,8 @@ export async function fromDatasetId(
     }
     spec = decodeElementSpec(metadata.optionalElementSpec.value);
   }
-  return readingDataset(source, spec, readingCardinality(Number(metadata?.cardinality ?? -2n), policy));
+  return readingDataset(source, spec,
+    read.numConsumers !== undefined ? INFINITE : readingCardinality(Number(metadata?.cardinality ?? -2n), policy));
 }
+
+export { CrossTrainerCache } from "./cross-trainer-cache-option.js";

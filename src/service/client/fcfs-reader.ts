@@ -80,6 +80,15 @@ export interface FcfsReaderOptions {
   readonly decode: (kind: ElementKind, bytes: Uint8Array) => Tensor[];
   /** Window of the element streams; undefined = never stream (always `GetElement`). */
   readonly streamWindow?: StreamWindow;
+  /** Cross-trainer cache: the trainer id sent with every `GetElement` (read-mode.ts). */
+  readonly trainerId?: string;
+  /**
+   * Which tasks to read (`targetWorkers`, read-mode.ts); default all. Skipping one means this
+   * reader ends when its own tasks end, not when the iteration does.
+   */
+  readonly shouldReadTask?: (info: TaskInfo) => boolean;
+  /** Called once when the reader closes, with the tasks it read (deletes local tasks, read-mode.ts). */
+  readonly onClose?: (tasks: readonly TaskInfo[]) => void;
 }
 
 /** A task's open element stream, as this reader accounts for it. */
@@ -129,6 +138,8 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
   /** Open element streams. */
   private readonly streams = new Set<TaskStream>();
   private iterationFinished = false;
+  /** False once a task was skipped by `shouldReadTask`: then the reader's own tasks decide the end. */
+  private shouldFinishIteration = true;
   private error: TfDataError | undefined;
   private closed = false;
   private consecutiveSkips = 0;
@@ -166,7 +177,8 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
           continue;
         }
       }
-      if (this.iterationFinished && this.outstanding === 0 && this.streams.size === 0) {
+      const ended = this.iterationFinished || (!this.shouldFinishIteration && this.allTasksEnded());
+      if (ended && this.outstanding === 0 && this.streams.size === 0) {
         await this.close();
         return { done: true, value: undefined };
       }
@@ -191,6 +203,7 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
   private async close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
+      this.opts.onClose?.(this.tasks.map((t) => t.info));
       this.abort.abort(new ConnectError("The tf.data service iterator was closed", Code.Canceled));
       this.notify();
       this.releasing = this.opts.dispatcher.rpc
@@ -279,7 +292,12 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
     }
     this.tasks = kept;
     if (listed.size > 0) {
+      const known = this.tasks.length;
       for (const info of listed.values()) {
+        if (this.opts.shouldReadTask && !this.opts.shouldReadTask(info)) {
+          this.shouldFinishIteration = false; // not ours to read (targetWorkers)
+          continue;
+        }
         const streamServer = this.opts.streamWindow
           ? info.transferServers.find((s) => s.protocol === ELEMENT_STREAM_PROTOCOL)
           : undefined;
@@ -293,8 +311,10 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
           stream: undefined,
         });
       }
-      shuffle(this.tasks); // spread clients over workers (TF shuffles each client's task order)
-      this.nextTaskIndex = 0;
+      if (this.tasks.length > known) {
+        shuffle(this.tasks); // spread clients over workers (TF shuffles each client's task order)
+        this.nextTaskIndex = 0;
+      }
     }
     this.pump();
   }
@@ -471,7 +491,7 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
       this.pump();
       this.notify();
     };
-    task.worker.getElement({ taskId: task.info.taskId, allowSkip }, signal).then(
+    task.worker.getElement({ taskId: task.info.taskId, allowSkip, trainerId: this.opts.trainerId }, signal).then(
       (res) => {
         task.numRetries = 0;
         if (res.endOfSequence) {

@@ -10,8 +10,11 @@
  * That only works with the binary codec. A transport may speak JSON (connect-web's Connect
  * transport does by default), so each worker client starts with the typed method and switches to
  * the raw one once a response's content type shows the binary codec; JSON transports stay typed.
+ *
+ * Where the runtime offers plain gRPC calls on serialized messages ({@link RawUnaryClient}, Node),
+ * `GetElement` skips Connect altogether: its per-call cost is most of a small element's.
  */
-import { toBinary, type DescMethodUnary, type DescMessage } from "@bufbuild/protobuf";
+import { create, toBinary, type DescMethodUnary, type DescMessage } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import {
@@ -22,6 +25,7 @@ import {
 } from "../../gen/tfdata/v1/transfer_pb.js";
 import type { ElementKind } from "../../core/core.js";
 import {
+  GetElementRequestSchema as GetElementRequestMessage,
   GetWorkerTasksRequestSchema,
   WorkerService,
   type GetElementRequestSchema,
@@ -48,6 +52,18 @@ const rawGetElement = {
   output: GetWorkerTasksRequestSchema as DescMessage,
 } as unknown as DescMethodUnary<typeof GetElementRequestSchema, typeof GetWorkerTasksRequestSchema>;
 
+/** The gRPC path of `WorkerService.GetElement`. */
+export const GET_ELEMENT_PATH = "/tensorflow.data.WorkerService/GetElement";
+
+/**
+ * Unary gRPC calls on serialized messages, bypassing Connect; a runtime may offer it as
+ * `createRawUnaryClient(address)` on its platform (Node does, for plain gRPC).
+ */
+export interface RawUnaryClient {
+  /** Calls `path` with the serialized request; resolves to the serialized response. Failures are `ConnectError`s. */
+  call(path: string, request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
+}
+
 /** Field numbers of `GetElementResponse`. */
 const FIELD_END_OF_SEQUENCE = 2;
 const FIELD_COMPRESSED = 3;
@@ -61,7 +77,11 @@ export class WorkerElementClient {
   private binary = false;
   private streams: Client<typeof ElementStreamService> | undefined;
 
-  constructor(readonly transport: Transport) {}
+  /**
+   * @param transport Connect transport to the worker (every RPC but a raw `GetElement`).
+   * @param raw plain gRPC caller to the same worker, when the runtime has one.
+   */
+  constructor(readonly transport: Transport, readonly raw?: RawUnaryClient) {}
 
   /** Opens a `tfdata.v1` element stream (only tfdata-service workers that advertise it serve it). */
   streamElements(
@@ -88,6 +108,10 @@ export class WorkerElementClient {
     request: MessageInitShape<typeof GetElementRequestSchema>,
     signal?: AbortSignal,
   ): Promise<RawElementResponse> {
+    if (this.raw) {
+      const bytes = toBinary(GetElementRequestMessage, create(GetElementRequestMessage, request));
+      return parseRawResponse(wireFields(await this.raw.call(GET_ELEMENT_PATH, bytes, signal)));
+    }
     if (this.binary) {
       const res = await this.transport.unary(rawGetElement, signal, undefined, undefined, request);
       return parseRawResponse(res.message.$unknown ?? []);
@@ -132,6 +156,40 @@ export function parseRawResponse(
     }
   }
   return { element, elementIndex, endOfSequence, skipTask };
+}
+
+/**
+ * The top-level fields of a serialized message, as protobuf-es keeps unknown fields (a
+ * length-delimited field's data starts with its length). Stops at malformed input; the fields
+ * read so far are returned and the reader then misses what follows (a truncated element's
+ * bytes are caught by the element decoder).
+ */
+export function wireFields(bytes: Uint8Array): { no: number; wireType: WireType; data: Uint8Array }[] {
+  const out: { no: number; wireType: WireType; data: Uint8Array }[] = [];
+  let pos = 0;
+  const varintEnd = (from: number): number => {
+    for (let i = from; i < bytes.length && i - from < 10; i++) if ((bytes[i] & 0x80) === 0) return i + 1;
+    return -1;
+  };
+  while (pos < bytes.length) {
+    const tagEnd = varintEnd(pos);
+    if (tagEnd < 0) break;
+    const tag = Number(readVarint(bytes, pos).value);
+    const no = Math.floor(tag / 8);
+    const wireType = (tag & 7) as WireType;
+    let end: number;
+    if (wireType === WireType.Varint) end = varintEnd(tagEnd);
+    else if (wireType === WireType.Bit64) end = tagEnd + 8;
+    else if (wireType === WireType.Bit32) end = tagEnd + 4;
+    else if (wireType === WireType.LengthDelimited) {
+      const { length, next } = readLength(bytes.subarray(tagEnd));
+      end = tagEnd + next + length;
+    } else break;
+    if (end < 0 || end > bytes.length) break;
+    out.push({ no, wireType, data: bytes.subarray(tagEnd, end) });
+    pos = end;
+  }
+  return out;
 }
 
 /** A varint's value is non-zero iff any of its 7-bit groups is. */

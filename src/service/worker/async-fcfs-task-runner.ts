@@ -99,30 +99,33 @@ export class AsyncFirstComeFirstServedTaskRunner implements TaskRunner {
   private pump(): void {
     if (this.pumping || this.cancelled) return;
     this.pumping = true;
-    void this.loop().finally(() => {
-      this.pumping = false;
-    });
+    void this.loop();
   }
 
   private async loop(): Promise<void> {
-    while (!this.cancelled) {
-      // Serve waiters first, in arrival order.
-      while (this.waiters.length > 0 && this.ready.length > 0) {
-        const w = this.waiters.shift()!;
-        try {
-          w.resolve(this.take());
-        } catch (err) {
-          w.reject(err);
+    try {
+      while (!this.cancelled) {
+        // Serve waiters first, in arrival order.
+        while (this.waiters.length > 0 && this.ready.length > 0) {
+          const w = this.waiters.shift()!;
+          try {
+            w.resolve(this.take());
+          } catch (err) {
+            w.reject(err);
+          }
         }
+        if (this.terminal) return;
+        if (this.waiters.length === 0 && this.ready.length >= FCFS_PREFETCH_ELEMENTS) return;
+        await afterIo();
+        if (this.cancelled) return;
+        const produced = await this.produce();
+        if (this.cancelled) return;
+        this.ready.push(produced);
       }
-      if (this.terminal) return;
-      const elements = this.ready.length;
-      if (this.waiters.length === 0 && elements >= FCFS_PREFETCH_ELEMENTS) return;
-      await afterIo();
-      if (this.cancelled) return;
-      const produced = await this.produce();
-      if (this.cancelled) return;
-      this.ready.push(produced);
+    } finally {
+      // Cleared in the very step that decides to stop (a `finally` runs synchronously with the
+      // `return`), so a request arriving afterwards always starts a new loop.
+      this.pumping = false;
     }
   }
 

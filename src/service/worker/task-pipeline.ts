@@ -15,6 +15,7 @@ import { retry } from "../client/retry.js";
 import { FirstComeFirstServedTaskRunner, type ElementSource, type TaskRunner } from "./task-runner.js";
 import { applyStaticSharding, checkShardingPolicy, isDynamicTask } from "./sharding.js";
 import { startDynamicTask } from "./dynamic-task.js";
+import { checkTaskCardinality, taskRunnerFor, type RunnerSettings } from "./task-runner-kind.js";
 
 /** Retry budget of the worker's `DisableCompressionAtRuntime` call (TF: 1 h). */
 export const COMPRESSION_DECISION_RETRY_MS = 60 * 60 * 1000;
@@ -30,11 +31,24 @@ export interface PipelineDeps {
   stripCompressionMap(graph: GraphDef): GraphDef;
   /** Starts a core iterator over `plan`, seen through its wire output. */
   createSource(plan: DatasetPlan): Promise<ElementSource>;
+  /**
+   * TF's cardinality of a graph lowered by `lower` (-1n infinite, -2n unknown); round-robin tasks
+   * need it. Optional: without it the check is skipped (test doubles).
+   */
+  cardinality?(graph: GraphDef): bigint;
 }
+
+/** Cardinalities of graphs `realPipelineDeps.lower` lowered (so round-robin tasks lower once). */
+const loweredCardinality = new WeakMap<GraphDef, bigint>();
 
 /** The real graph + core implementation. */
 export const realPipelineDeps: PipelineDeps = {
-  lower: (graph) => lower(graph).plan,
+  lower: (graph) => {
+    const lowered = lower(graph);
+    loweredCardinality.set(graph, lowered.cardinality);
+    return lowered.plan;
+  },
+  cardinality: (graph) => loweredCardinality.get(graph) ?? lower(graph).cardinality,
   stripCompressionMap: (graph) => stripCompressionMap(graph),
   async createSource(plan) {
     const it = (await getCore()).createIterator(plan);
@@ -57,20 +71,13 @@ export interface TaskInitContext {
   readonly signal: AbortSignal;
   /** Graph and core. */
   readonly deps: () => Promise<PipelineDeps>;
+  /** Round-robin and cross-trainer cache settings (task-runner-kind.ts). */
+  readonly runners?: RunnerSettings;
 }
 
 /** Rejects task kinds this worker cannot run yet, naming them (before any RPC or lowering). */
 export function checkTaskSupported(def: TaskDef): void {
   checkShardingPolicy(def);
-  if (def.optionalNumConsumers.case === "numConsumers") {
-    throw new TfDataError("Unimplemented",
-      `Coordinated reads (round-robin, num_consumers=${def.optionalNumConsumers.value}) are not implemented ` +
-        `by this worker yet (task ${def.taskId}).`);
-  }
-  if (def.useCrossTrainerCache) {
-    throw new TfDataError("Unimplemented",
-      `The cross-trainer cache is not implemented by this worker yet (task ${def.taskId}).`);
-  }
 }
 
 /** Builds the task's runner; see the module comment. Errors keep their gRPC codes. */
@@ -85,9 +92,11 @@ export async function initializeTask(def: TaskDef, ctx: TaskInitContext): Promis
   if (await compressionDisabledAtRuntime(def.datasetId, ctx)) graph = deps.stripCompressionMap(graph);
   graph = applyStaticSharding(def, graph); // FILE / DATA / FILE_OR_DATA / HINT (sharding.ts)
   const plan = deps.lower(graph);
+  checkTaskCardinality(def, deps.cardinality?.(graph)); // round-robin needs an infinite input
   if (ctx.signal.aborted) throw new TfDataError("Canceled", "Worker is shutting down");
-  if (isDynamicTask(def)) return startDynamicTask(def, plan, ctx); // DYNAMIC: sources read splits
-  return new FirstComeFirstServedTaskRunner(await deps.createSource(plan));
+  // Round-robin and cross-trainer cache tasks read through the FCFS runner (task-runner-kind.ts).
+  if (isDynamicTask(def)) return taskRunnerFor(def, await startDynamicTask(def, plan, ctx), ctx.runners); // DYNAMIC: sources read splits
+  return taskRunnerFor(def, new FirstComeFirstServedTaskRunner(await deps.createSource(plan)), ctx.runners);
 }
 
 /**

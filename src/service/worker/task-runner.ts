@@ -31,6 +31,14 @@ export type RunnerResult =
 export interface RunnerRequest {
   /** FCFS: answer `skip` instead of waiting when nothing is ready. */
   readonly allowSkip: boolean;
+  /** Round-robin: the consumer asking (`GetElementRequest.consumer_index`). */
+  readonly consumerIndex?: bigint;
+  /** Round-robin: the round asked for (`GetElementRequest.round_index`). */
+  readonly roundIndex?: bigint;
+  /** Round-robin: this consumer's previous request to the task was skipped (restart recovery). */
+  readonly skippedPreviousRound?: boolean;
+  /** Cross-trainer cache: who is reading (`GetElementRequest.trainer_id`). */
+  readonly trainerId?: string;
 }
 
 /** Serves a task's elements to `GetElement` requests. */

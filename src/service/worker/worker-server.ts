@@ -17,6 +17,8 @@ import { DispatcherClient } from "../client/dispatcher-client.js";
 import { retry, sleep } from "../client/retry.js";
 import { defaultPipelineDeps, type PipelineDeps, type TaskInitContext } from "./task-pipeline.js";
 import { WorkerState } from "./worker-state.js";
+import { LocalWorkers, type LocalWorker } from "./local-workers.js";
+import { ROUND_ROBIN_SKIP_WAIT_MS } from "./round-robin-runner.js";
 import { guardStream } from "./element-stream.js";
 
 /**
@@ -42,6 +44,13 @@ export interface WorkerServerInternals {
   readonly warn?: (message: string) => void;
   /** Serve and advertise the `tfdata.v1` element stream (default true; false = unary only, like TF). */
   readonly elementStream?: boolean;
+  /** Round fill wait of round-robin tasks before a round is skipped (default TF's 100 ms). */
+  readonly roundRobinSkipWaitMs?: number;
+  /**
+   * Join this process's local-worker registry once registered (default true), so clients here
+   * can read it with `targetWorkers: "LOCAL"`. False makes it look remote (tests).
+   */
+  readonly registerLocalWorker?: boolean;
 }
 
 type Phase = "new" | "starting" | "running" | "stopping" | "stopped";
@@ -86,6 +95,8 @@ export class WorkerServer {
       pipelineDeps: internals.pipelineDeps ?? defaultPipelineDeps,
       warn: internals.warn ?? ((m) => console.warn(m)),
       elementStream: internals.elementStream ?? true,
+      roundRobinSkipWaitMs: internals.roundRobinSkipWaitMs ?? ROUND_ROBIN_SKIP_WAIT_MS,
+      registerLocalWorker: internals.registerLocalWorker ?? true,
     };
     this.resetJoin();
     this.state = new WorkerState({
@@ -126,6 +137,7 @@ export class WorkerServer {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.phase = "stopping";
+      LocalWorkers.remove(this.localWorker);
       this.state.stopAll();
       this.abort.abort(new ConnectError("Worker is shutting down", Code.Canceled));
       await this.starting?.catch(() => {});
@@ -184,6 +196,7 @@ export class WorkerServer {
       onRetry: (err) => this.warnOnce(`Failed to register with the dispatcher at ${cfg.dispatcherAddress}`, err),
     });
     this.state.registered = true;
+    if (this.internals.registerLocalWorker) LocalWorkers.add(this.localWorker);
     this.phase = "running";
     this.loops.push(this.heartbeatLoop(), this.completionLoop());
   }
@@ -225,6 +238,15 @@ export class WorkerServer {
     ]);
   }
 
+  /** This worker as in-process clients see it (local-workers.ts). */
+  private readonly localWorker: LocalWorker = ((server: WorkerServer): LocalWorker => ({
+    get address() {
+      return server.address;
+    },
+    getElementResult: (req) => server.state.getElementResult(req),
+    deleteLocalTask: (taskId) => server.state.deleteLocalTask(taskId),
+  }))(this);
+
   private initContext(): TaskInitContext {
     if (!this.dispatcher) throw new ConnectError("Worker has not yet registered with dispatcher.", Code.Unavailable);
     return {
@@ -233,6 +255,10 @@ export class WorkerServer {
       dispatcherTimeoutMs: this.config.dispatcherTimeoutMs,
       signal: this.abort.signal,
       deps: this.internals.pipelineDeps,
+      runners: {
+        crossTrainerCacheSizeBytes: this.config.crossTrainerCacheSizeBytes,
+        roundRobinSkipWaitMs: this.internals.roundRobinSkipWaitMs,
+      },
     };
   }
 

@@ -28,8 +28,9 @@ import {
 import type { StreamElementsRequest, StreamElementsResponse } from "../../gen/tfdata/v1/transfer_pb.js";
 import { ELEMENT_STREAM_PROTOCOL, ElementStreams } from "./element-stream.js";
 import { initializeTask, type TaskInitContext } from "./task-pipeline.js";
-import type { RunnerResult, TaskRunner, WireElement } from "./task-runner.js";
+import type { RunnerRequest, RunnerResult, TaskRunner, WireElement } from "./task-runner.js";
 import { encodeGetElementResponse } from "./get-element-wire.js";
+import type { LocalElementRequest, LocalElementResult } from "./local-workers.js";
 
 /** Most tasks one worker holds at once; `ProcessTask` beyond it is refused (RESOURCE_EXHAUSTED). */
 export const MAX_WORKER_TASKS = 100_000;
@@ -91,7 +92,7 @@ export class WorkerState {
   private readonly tasks = new Map<bigint, WorkerTask>();
   /** Tasks the dispatcher told us to delete: later reads answer end of sequence. */
   private readonly finishedTasks = new Set<bigint>();
-  /** Tasks deleted locally at a client's request (local reads; none yet): reads are an error. */
+  /** Tasks deleted locally at a local client's request (`deleteLocalTask`): reads are an error. */
   private readonly deletedTasks = new Set<bigint>();
   /** Completed tasks not yet acknowledged by `WorkerUpdate`. */
   private readonly pendingCompleted = new Set<bigint>();
@@ -151,9 +152,48 @@ export class WorkerState {
   private async nextElement(req: GetElementRequest): Promise<RunnerResult> {
     const opened = await this.openTask(req.taskId);
     if (opened === "finished") return { kind: "end" };
-    const result = await opened.runner.getNext({ allowSkip: req.allowSkip });
+    const result = await opened.runner.getNext(runnerRequest(req));
     if (result.kind === "end") this.markCompleted(req.taskId);
     return result;
+  }
+
+  /**
+   * A local read (TF's `GetElementResult`, protocol "local"): `GetElement` for a client of this
+   * process, without RPC; the element index is filled, as TF's local reads see it.
+   */
+  async getElementResult(req: LocalElementRequest): Promise<LocalElementResult> {
+    const result = await this.nextElement(create(GetElementRequestSchema, {
+      taskId: req.taskId,
+      allowSkip: req.allowSkip,
+      skippedPreviousRound: req.skippedPreviousRound ?? false,
+      trainerId: req.trainerId ?? "",
+      optionalConsumerIndex: req.consumerIndex === undefined ? { case: undefined } : { case: "consumerIndex", value: req.consumerIndex },
+      optionalRoundIndex: req.roundIndex === undefined ? { case: undefined } : { case: "roundIndex", value: req.roundIndex },
+    }));
+    return {
+      element: result.kind === "element" ? result.element : undefined,
+      elementIndex: result.kind === "element" ? result.elementIndex : 0n,
+      endOfSequence: result.kind === "end",
+      skipTask: result.kind === "skip",
+    };
+  }
+
+  /**
+   * TF's `DeleteLocalTask`: a local client is done with a task it read exclusively. The task is
+   * stopped and reported completed; later reads of it fail (FAILED_PRECONDITION).
+   */
+  deleteLocalTask(taskId: bigint): void {
+    const task = this.tasks.get(taskId);
+    if (!task) return;
+    this.tasks.delete(taskId);
+    this.deletedTasks.add(taskId);
+    if (this.deletedTasks.size > MAX_REMEMBERED_FINISHED_TASKS) {
+      const oldest = this.deletedTasks.values().next().value;
+      if (oldest !== undefined) this.deletedTasks.delete(oldest);
+    }
+    task.stop();
+    this.streams.taskStopped(taskId);
+    this.markCompleted(taskId);
   }
 
   /** `tfdata.v1.ElementStreamService/StreamElements` (see element-stream.ts). */
@@ -257,7 +297,7 @@ export class WorkerState {
       throw new ConnectError(
         `Got request for local task ${taskId} of worker ${this.workerAddress}, which has been deleted. ` +
           "You may be creating a duplicate iteration which has already finished. To fix this, make sure " +
-          "to create your dataset only once, rather than once per epoch.",
+          "to create your dataset only once, as opposed to re-creating it repeatedly inside a loop.",
         Code.FailedPrecondition,
       );
     }
@@ -273,6 +313,17 @@ export class WorkerState {
       if (oldest !== undefined) this.finishedTasks.delete(oldest);
     }
   }
+}
+
+/** What a runner needs of a `GetElementRequest` (round-robin and cross-trainer cache fields included). */
+function runnerRequest(req: GetElementRequest): RunnerRequest {
+  return {
+    allowSkip: req.allowSkip,
+    consumerIndex: req.optionalConsumerIndex.case === "consumerIndex" ? req.optionalConsumerIndex.value : undefined,
+    roundIndex: req.optionalRoundIndex.case === "roundIndex" ? req.optionalRoundIndex.value : undefined,
+    skippedPreviousRound: req.skippedPreviousRound,
+    trainerId: req.trainerId,
+  };
 }
 
 /** True when the request came in a JSON codec (Connect JSON), which cannot carry raw fields. */

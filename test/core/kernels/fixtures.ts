@@ -32,6 +32,11 @@ export interface FixtureCase {
   outputs?: Tensor[];
   error?: { code: string; message: string };
   note?: string;
+  /**
+   * Present when TF also ran the op once per element on rank-0 operands (its scalar path): the
+   * elements whose scalar result differs from the vector run, as raw little-endian bytes.
+   */
+  scalarDiffs?: Record<string, Uint8Array>;
 }
 
 function bytesOf(b64: string): Uint8Array {
@@ -116,6 +121,7 @@ interface RawCase {
   error?: { code: string; message: string };
   note?: string;
   expand?: "cross";
+  scalar_diffs?: Record<string, string>;
 }
 
 /** Loads the cases of one family file (`binary`, `reduce`, ...). */
@@ -135,7 +141,10 @@ export function loadFamily(name: string): { tfVersion: string; cases: FixtureCas
   const cases = raw.cases.map((c): FixtureCase => {
     let inputs = c.inputs.map(get);
     if (c.expand === "cross") inputs = crossExpand(inputs[0], inputs[1]);
-    return { op: c.op, attrs: c.attrs, inputs, outputs: c.outputs?.map(get), error: c.error, note: c.note };
+    const scalarDiffs = c.scalar_diffs
+      ? Object.fromEntries(Object.entries(c.scalar_diffs).map(([k, v]) => [k, bytesOf(v)]))
+      : undefined;
+    return { op: c.op, attrs: c.attrs, inputs, outputs: c.outputs?.map(get), error: c.error, note: c.note, scalarDiffs };
   });
   return { tfVersion: raw.tf_version, cases };
 }

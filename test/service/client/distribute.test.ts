@@ -244,12 +244,11 @@ test("an iterator dropped without return() does not keep the process alive", asy
   assert.is(code, 0, `child output: ${out}`);
 });
 
-test("an unsupported processing mode fails the iterator with the worker's code", async () => {
-  const c = await startCluster(1);
+test("distributed_epoch: two workers split one copy of the data between them", async () => {
+  const c = await startCluster(2);
   try {
-    // The dispatcher accepts distributed_epoch jobs; our worker cannot run their tasks yet.
-    const ds = Dataset.range(10).apply(distribute({ processingMode: "distributed_epoch", service: c.service, taskRefreshIntervalHintMs: REFRESH_MS }));
-    await rejects(ds.toArray(), "Unimplemented", /^Failed to get element from worker .*DYNAMIC/);
+    const ds = Dataset.range(40).apply(distribute({ processingMode: "distributed_epoch", service: c.service, taskRefreshIntervalHintMs: REFRESH_MS }));
+    assert.equal(sorted(await ds.toArray()), copies(1, 40), "every element exactly once");
   } finally {
     await c.stop();
   }
@@ -313,9 +312,10 @@ test("argument validation: TF's messages, unimplemented options refused", () => 
   assert.match(code(() => distribute({ ...base, compression: "GZIP" as never }))[1], /Invalid `compression` argument/);
   assert.match(code(() => distribute({ ...base, jobName: "" }))[1], /`jobName` must not be empty/);
   assert.match(code(() => distribute({ ...base, maxOutstandingRequests: 0 }))[1], /must be positive or -1/);
-  assert.equal(code(() => distribute({ ...base, consumerIndex: 0, numConsumers: 2, jobName: "j" }))[0], "Unimplemented");
+  assert.equal(code(() => distribute({ ...base, consumerIndex: 0, numConsumers: 2, jobName: "j" }))[0], "none");
+  assert.match(code(() => distribute({ ...base, consumerIndex: 0, numConsumers: 2 }))[1], /`jobName` must be set when setting `numConsumers`/);
   assert.match(code(() => distribute({ ...base, consumerIndex: 0 }))[1], /both `consumerIndex` and `numConsumers`/);
-  assert.equal(code(() => distribute({ ...base, targetWorkers: "LOCAL" }))[0], "Unimplemented");
+  assert.equal(code(() => distribute({ ...base, targetWorkers: "LOCAL" }))[0], "none");
   assert.match(code(() => distribute({ ...base, job_name: "x" } as never))[1], /no option 'job_name'; did you mean 'jobName'/);
   assert.equal(parseService("connect://h:1"), { protocol: "connect", address: "h:1" });
   assert.equal(parseService("grpc-web://h:1"), { protocol: "grpc-web", address: "h:1" });

@@ -230,13 +230,15 @@ test("GetElement error codes: unknown task, wrong worker address, unsupported mo
       new RegExp(`worker address elsewhere:1 does not match worker's address ${f.worker.address}`));
     await f.rpc.processTask({ task: taskDef({
       taskId: 4011n, workerAddress: f.worker.address,
-      extra: { processingModeDef: { shardingPolicy: ProcessingModeDef_ShardingPolicy.DYNAMIC } },
+      extra: { processingModeDef: { shardingPolicy: 99 as ProcessingModeDef_ShardingPolicy } },
     }) });
-    await rejectsWith(f.rpc.getElement({ taskId: 4011n }), Code.Unimplemented, /DYNAMIC/);
+    await rejectsWith(f.rpc.getElement({ taskId: 4011n }), Code.Unimplemented, /does not know/);
     await f.rpc.processTask({ task: taskDef({
       taskId: 4012n, workerAddress: f.worker.address, extra: { optionalNumConsumers: { case: "numConsumers", value: 2n } },
     }) });
-    await rejectsWith(f.rpc.getElement({ taskId: 4012n }), Code.Unimplemented, /round-robin/);
+    // A round-robin task needs the consumer and round of each request (TF's RoundRobinTaskRunner).
+    await rejectsWith(f.rpc.getElement({ taskId: 4012n }), Code.FailedPrecondition,
+      /RoundRobinTaskRunner needs to know the consumer index and element index of each request/);
     await f.rpc.processTask({ task: taskDef({ taskId: 4013n, workerAddress: f.worker.address, graph: "unsupported:PyFunc" }) });
     await rejectsWith(f.rpc.getElement({ taskId: 4013n }), Code.Unimplemented, /PyFunc/);
     await rejectsWith(f.rpc.processTask({}), Code.InvalidArgument, /task must be set/);
