@@ -21,7 +21,6 @@ const TAG_END_OF_SEQUENCE = (2 << 3) | 0;
 const TAG_COMPRESSED = (3 << 3) | 2;
 const TAG_SKIP_TASK = (4 << 3) | 0;
 const TAG_UNCOMPRESSED = (5 << 3) | 2;
-const TAG_ELEMENT_INDEX = (6 << 3) | 0;
 
 /** Bytes of `value` as a protobuf varint (int64 values two's complement, as protobuf does). */
 function varint(value: bigint, out: number[]): void {
@@ -44,10 +43,8 @@ export function encodeGetElementResponse(result: RunnerResult): Uint8Array[] {
       const { kind, bytes } = result.element;
       const head: number[] = [kind === "compressed" ? TAG_COMPRESSED : TAG_UNCOMPRESSED];
       varint(BigInt(bytes.length), head);
-      if (result.elementIndex === 0n) return [Uint8Array.from(head), bytes];
-      const tail: number[] = [TAG_ELEMENT_INDEX];
-      varint(result.elementIndex, tail);
-      return [Uint8Array.from(head), bytes, Uint8Array.from(tail)];
+      // No element_index: TF's gRPC handler never writes it, and the bytes must equal TF's.
+      return [Uint8Array.from(head), bytes];
     }
   }
 }

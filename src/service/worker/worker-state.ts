@@ -346,7 +346,8 @@ export function elementResponse(element: WireElement, elementIndex: bigint, json
         : { case: "uncompressed", value: fromBinary(UncompressedElementSchema, element.bytes) },
     });
   }
-  const res = create(GetElementResponseSchema, { elementIndex });
+  // No element_index on the binary path: TF's gRPC handler never writes it (byte-identical replies).
+  const res = create(GetElementResponseSchema, {});
   res.$unknown = [{ no: fieldNo, wireType: WireType.LengthDelimited, data: lengthPrefixed(element.bytes) }];
   return res;
 }
