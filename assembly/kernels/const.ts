@@ -1,12 +1,13 @@
 // Const: the tensor of a function body's `Const` node, decoded once when the plan is instantiated
 // and handed out on every call (tensors are immutable). The lowering passes TF's TensorProto
-// serialized and base64-encoded in attr `value` (plan attrs are numbers or text).
+// serialized in bytes attr `value` (base64 text is accepted too).
 import { errorCode, fail, INVALID_ARGUMENT, OK } from "../core/status";
 import { Tensor } from "../core/tensor";
 import { dtypeName } from "../core/dtype";
 import { readTensorProto } from "../codec/tensor-proto";
 import { Reader } from "../proto/reader";
 import { InstructionNode } from "../plan/nodes";
+import { ATTR_BYTES } from "../plan/attrs";
 import { checkArity } from "./helpers";
 import { Kernel } from "./kernel";
 
@@ -54,16 +55,22 @@ class ConstKernel extends Kernel {
   }
 }
 
-/** Const: attr `value` (base64 TensorProto), optional `dtype` checked against it. */
-export function makeConst(ins: InstructionNode): Kernel | null {
-  if (!checkArity(ins, 0, 1)) return null;
+/** The serialized TensorProto of a Const instruction (bytes attr, or base64 text), or null. */
+export function constValueBytes(ins: InstructionNode): ArrayBuffer | null {
+  const v = ins.attrs.map.has("value") ? ins.attrs.map.get("value") : null;
+  if (v != null && v.kind == ATTR_BYTES) return v.bytes;
   const b64 = ins.attrs.string("value");
   if (errorCode() != OK) return null;
   const bytes = base64Decode(b64);
-  if (bytes == null) {
-    fail(INVALID_ARGUMENT, "Const: attr value is not base64");
-    return null;
-  }
+  if (bytes == null) fail(INVALID_ARGUMENT, "Const: attr value is neither bytes nor base64");
+  return bytes;
+}
+
+/** Const: attr `value` (a serialized TensorProto), optional `dtype` checked against it. */
+export function makeConst(ins: InstructionNode): Kernel | null {
+  if (!checkArity(ins, 0, 1)) return null;
+  const bytes = constValueBytes(ins);
+  if (bytes == null) return null;
   const t = readTensorProto(new Reader(changetype<usize>(bytes), <usize>bytes.byteLength), "Const value");
   if (t == null) return null;
   if (ins.attrs.has("dtype")) {

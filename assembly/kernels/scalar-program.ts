@@ -14,7 +14,7 @@ import { readTensorProto } from "../codec/tensor-proto";
 import { Reader } from "../proto/reader";
 import { FunctionNode, InstructionNode } from "../plan/nodes";
 import { convertFlushed } from "./cast";
-import { base64Decode } from "./const";
+import { constValueBytes } from "./const";
 import { flush } from "./denormal";
 import { newTensor } from "./helpers";
 import {
@@ -389,7 +389,7 @@ export function compileScalarProgram(fn: FunctionNode): ScalarProgram | null {
     c.out = slot++;
     const name = ins.kernel;
     if (name == "Const") {
-      const bytes = base64Decode(ins.attrs.has("value") ? ins.attrs.string("value") : "");
+      const bytes = constValueBytes(ins);
       if (bytes == null) return null;
       const t = readTensorProto(new Reader(changetype<usize>(bytes), <usize>bytes.byteLength), "Const");
       if (t == null || t.shape.length != 0 || !scalarDtype(t.dtype)) return null;

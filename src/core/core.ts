@@ -13,7 +13,7 @@
 import { DType, dtypeName, dtypeSize } from "./dtype.js";
 import { codeFromGrpc, TfDataError } from "./errors.js";
 import { viewNumeric } from "./js-values.js";
-import type { DatasetPlan } from "./plan.js";
+import type { DatasetPlan, FunctionPlan } from "./plan.js";
 import { encodePlan } from "./plan-codec.js";
 import { Tensor, shapeSize } from "./tensor.js";
 import { compileCore, type CoreSource } from "./wasm-source.js";
@@ -70,6 +70,7 @@ interface CoreExports {
   iterCreate(ptr: number, len: number): number;
   datasetCreate(ptr: number, len: number): number;
   datasetIterator(h: number): number;
+  runFunction(planPtr: number, planLen: number, argsPtr: number, argsLen: number): number;
   iterNext(h: number): number;
   iterNextWire(h: number): number;
   iterRelease(h: number): void;
@@ -358,6 +359,25 @@ export class Core {
     };
     this.#handles.register(it, h, token);
     return it;
+  }
+
+  /**
+   * Runs one FunctionPlan on `args` outside any dataset: evaluates a traced function once (tests,
+   * tools). Throws TfDataError from the kernels (e.g. InvalidArgument for a reshape mismatch).
+   */
+  runFunction(fn: FunctionPlan, args: readonly Tensor[]): Tensor[] {
+    const plan = encodePlan({ op: "function", fn } as unknown as DatasetPlan);
+    const argBytes = this.encodeElement(args, "uncompressed");
+    const bytes = this.#call((x) => {
+      const pp = this.#put(x, plan);
+      const ap = this.#put(x, argBytes);
+      const st = x.runFunction(pp, plan.length, ap, argBytes.length);
+      x.free(pp);
+      x.free(ap);
+      if (st !== 0) throw this.#error(st);
+      return this.#readWire(x).bytes;
+    });
+    return this.decodeElement("uncompressed", bytes);
   }
 
   /**

@@ -6,7 +6,7 @@
  * never keeps the process alive, and a process with a pending call never exits under it.
  */
 import * as net from "node:net";
-import type { Interceptor, Transport } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import type { RpcProtocol } from "../service/platform.js";
 
@@ -41,10 +41,31 @@ class InFlightRef {
     if (this.active++ === 0) for (const s of this.sockets) s.ref();
     try {
       return await next(req);
+    } catch (err) {
+      throw asUnavailableIfRefused(err);
     } finally {
       if (--this.active === 0) for (const s of this.sockets) s.unref();
     }
   };
+}
+
+/** Node's HTTP/2 errors of a call the server never processed (it went away): gRPC's UNAVAILABLE. */
+const REFUSED = /NGHTTP2_REFUSED_STREAM|ERR_HTTP2_GOAWAY_SESSION/;
+
+/**
+ * A stream the server refused (e.g. a worker shutting down) or a session it closed with GOAWAY
+ * means "try again later", as gRPC C++ reports it (UNAVAILABLE); connect-node reports INTERNAL.
+ */
+function asUnavailableIfRefused(err: unknown): unknown {
+  if (!(err instanceof ConnectError) || err.code !== Code.Internal) return err;
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (REFUSED.test(e.message) || (typeof code === "string" && REFUSED.test(code))) {
+      return new ConnectError(err.rawMessage, Code.Unavailable, err.metadata, undefined, err);
+    }
+    if (e.cause === e) break;
+  }
+  return err;
 }
 
 /** Creates a Connect transport to `address` (`host:port`) speaking `protocol`. */

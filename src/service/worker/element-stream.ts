@@ -9,20 +9,25 @@
  * (so bytes may overshoot by one element). Elements are packed into a message until it holds
  * {@link STREAM_MAX_MESSAGE_ELEMENTS} elements or {@link STREAM_MAX_MESSAGE_BYTES} bytes, the
  * credits run out, or {@link STREAM_MESSAGE_LINGER_MS} of producing has passed.
+ *
+ * Messages are produced as neutral batches and encoded twice over: as typed messages for Connect
+ * (every protocol), and as serialized chunks for runtimes that serve plain gRPC without Connect
+ * (large elements are then written as they came out of the core, never copied again).
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import {
+  GrantCreditsRequestSchema,
   GrantCreditsResponseSchema,
+  StreamElementsRequestSchema,
   StreamElementsResponseSchema,
   type GrantCreditsRequest,
   type GrantCreditsResponse,
-  type StreamElementSchema,
   type StreamElementsRequest,
   type StreamElementsResponse,
 } from "../../gen/tfdata/v1/transfer_pb.js";
 import { toConnectError } from "../errors.js";
-import type { TaskRunner } from "./task-runner.js";
+import type { TaskRunner, WireElement } from "./task-runner.js";
 
 /** `DataTransferServerInfo.protocol` under which a worker advertises the element stream. */
 export const ELEMENT_STREAM_PROTOCOL = "tfdata-stream";
@@ -38,6 +43,20 @@ export const MAX_ELEMENT_STREAMS = 10_000;
 export const MAX_STREAM_CREDIT_ELEMENTS = 2 ** 31;
 /** Largest byte credit a stream holds (grants beyond it are clamped). */
 export const MAX_STREAM_CREDIT_BYTES = 2 ** 50;
+/** Elements at least this large are written as their own chunk (not copied) by the wire encoder. */
+export const STREAM_WIRE_OWN_CHUNK_BYTES = 16 * 1024;
+/** The gRPC path of `StreamElements`. */
+export const STREAM_ELEMENTS_PATH = "/tfdata.v1.ElementStreamService/StreamElements";
+/** The gRPC path of `GrantCredits`. */
+export const GRANT_CREDITS_PATH = "/tfdata.v1.ElementStreamService/GrantCredits";
+
+/** One stream message before it is encoded. */
+interface StreamBatch {
+  /** Non-zero in the first message only. */
+  readonly streamId: bigint;
+  readonly elements: readonly { readonly element: WireElement; readonly elementIndex: bigint }[];
+  readonly endOfSequence: boolean;
+}
 
 /** How a stream finds its task: what `WorkerState` offers it. */
 export interface StreamTaskHost {
@@ -119,6 +138,12 @@ export class ElementStreams {
     return create(GrantCreditsResponseSchema, {});
   }
 
+  /** `GrantCredits` on serialized messages (plain gRPC without Connect). */
+  grantCreditsWire(request: Uint8Array): readonly Uint8Array[] {
+    this.grantCredits(parse(GrantCreditsRequestSchema, request));
+    return [toBinary(GrantCreditsResponseSchema, create(GrantCreditsResponseSchema, {}))];
+  }
+
   /** Wakes the streams of a task the dispatcher deleted, so they notice. */
   taskStopped(taskId: bigint): void {
     for (const s of this.open.values()) if (s.taskId === taskId) s.notify();
@@ -131,12 +156,32 @@ export class ElementStreams {
 
   /** `StreamElements`: see the module comment. */
   async *streamElements(req: StreamElementsRequest, signal: AbortSignal): AsyncGenerator<StreamElementsResponse> {
+    for await (const batch of this.batches(req, signal)) {
+      yield create(StreamElementsResponseSchema, {
+        streamId: batch.streamId,
+        elements: batch.elements.map(({ element, elementIndex }) => ({
+          element: { case: element.kind, value: element.bytes },
+          elementIndex,
+        })),
+        endOfSequence: batch.endOfSequence,
+      });
+    }
+  }
+
+  /** `StreamElements` on serialized messages (plain gRPC without Connect): the same messages, as chunks. */
+  async *streamElementsWire(request: Uint8Array, signal: AbortSignal): AsyncGenerator<readonly Uint8Array[]> {
+    for await (const batch of this.batches(parse(StreamElementsRequestSchema, request), signal)) {
+      yield encodeBatch(batch);
+    }
+  }
+
+  private async *batches(req: StreamElementsRequest, signal: AbortSignal): AsyncGenerator<StreamBatch> {
     const taskId = req.taskId;
     const elements = credit(req.creditElements, "StreamElementsRequest.credit_elements");
     const bytes = credit(req.creditBytes, "StreamElementsRequest.credit_bytes");
     const opened = await this.host.openTask(taskId);
     if (opened === "finished") {
-      yield create(StreamElementsResponseSchema, { endOfSequence: true });
+      yield { streamId: 0n, elements: [], endOfSequence: true };
       return;
     }
     if (this.open.size >= MAX_ELEMENT_STREAMS) {
@@ -157,7 +202,7 @@ export class ElementStreams {
   }
 
   private async *pump(stream: StreamCredits, runner: TaskRunner, current: () => boolean, signal: AbortSignal):
-    AsyncGenerator<StreamElementsResponse> {
+    AsyncGenerator<StreamBatch> {
     let first = true;
     for (;;) {
       if (signal.aborted) return;
@@ -166,7 +211,7 @@ export class ElementStreams {
         // The dispatcher deleted the task: answer as GetElement then would.
         const again = await this.host.openTask(stream.taskId);
         if (again === "finished") {
-          yield create(StreamElementsResponseSchema, { streamId: first ? stream.id : 0n, endOfSequence: true });
+          yield { streamId: first ? stream.id : 0n, elements: [], endOfSequence: true };
           return;
         }
         ({ runner, current } = again);
@@ -175,13 +220,13 @@ export class ElementStreams {
       if (!stream.available) {
         if (first) {
           first = false;
-          yield create(StreamElementsResponseSchema, { streamId: stream.id });
+          yield { streamId: stream.id, elements: [], endOfSequence: false };
           continue;
         }
         await stream.waitForChange();
         continue;
       }
-      const batch: MessageInitShape<typeof StreamElementSchema>[] = [];
+      const batch: { element: WireElement; elementIndex: bigint }[] = [];
       let batchBytes = 0;
       let end = false;
       let failure: unknown;
@@ -199,10 +244,10 @@ export class ElementStreams {
           break;
         }
         if (result.kind === "skip") break;
-        const { kind, bytes } = result.element;
-        batch.push({ element: { case: kind, value: bytes }, elementIndex: result.elementIndex });
-        batchBytes += bytes.length;
-        stream.take(bytes.length);
+        const { element, elementIndex } = result;
+        batch.push({ element, elementIndex });
+        batchBytes += element.bytes.length;
+        stream.take(element.bytes.length);
         if (performance.now() - started >= STREAM_MESSAGE_LINGER_MS) break;
       }
       if (failure !== undefined && batch.length === 0) {
@@ -210,11 +255,7 @@ export class ElementStreams {
         throw failure;
       }
       if (end) this.host.markCompleted(stream.taskId);
-      yield create(StreamElementsResponseSchema, {
-        streamId: first ? stream.id : 0n,
-        elements: batch,
-        endOfSequence: end,
-      });
+      yield { streamId: first ? stream.id : 0n, elements: batch, endOfSequence: end };
       first = false;
       if (end) return;
       // A failure after some elements: they went out first; the sticky error comes next round.
@@ -229,4 +270,132 @@ export async function* guardStream<T>(messages: AsyncGenerator<T>): AsyncGenerat
   } catch (err) {
     throw toConnectError(err);
   }
+}
+
+/** Parses a request message, or fails with INVALID_ARGUMENT. */
+function parse<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (err) {
+    throw new ConnectError(`Malformed ${schema.typeName}: ${err instanceof Error ? err.message : String(err)}`,
+      Code.InvalidArgument);
+  }
+}
+
+/** Builds serialized bytes as chunks: small parts are copied together, large ones are kept as they are. */
+class ChunkWriter {
+  private readonly chunks: Uint8Array[] = [];
+  private buf: Uint8Array;
+  private pos = 0;
+
+  constructor(sizeHint: number) {
+    this.buf = new Uint8Array(Math.max(64, sizeHint));
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    bigger.set(this.buf.subarray(0, this.pos));
+    this.buf = bigger;
+  }
+
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** A non-negative integer below 2^53 as a varint. */
+  varint(n: number): void {
+    this.room(10);
+    while (n >= 0x80) {
+      this.buf[this.pos++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    this.buf[this.pos++] = n;
+  }
+
+  /** An int64 / uint64 as a varint (two's complement, as protobuf writes negative int64s). */
+  varint64(v: bigint): void {
+    let u = BigInt.asUintN(64, v);
+    if (u <= BigInt(Number.MAX_SAFE_INTEGER)) return this.varint(Number(u));
+    this.room(10);
+    while (u >= 0x80n) {
+      this.buf[this.pos++] = Number(u & 0x7fn) | 0x80;
+      u >>= 7n;
+    }
+    this.buf[this.pos++] = Number(u);
+  }
+
+  bytes(b: Uint8Array): void {
+    if (b.length < STREAM_WIRE_OWN_CHUNK_BYTES) {
+      this.room(b.length);
+      this.buf.set(b, this.pos);
+      this.pos += b.length;
+      return;
+    }
+    this.flush();
+    this.chunks.push(b);
+  }
+
+  private flush(): void {
+    if (this.pos === 0) return;
+    this.chunks.push(this.buf.subarray(0, this.pos));
+    this.buf = this.buf.subarray(this.pos);
+    this.pos = 0;
+    if (this.buf.length < 64) this.buf = new Uint8Array(256);
+  }
+
+  finish(): Uint8Array[] {
+    this.flush();
+    return this.chunks;
+  }
+}
+
+/** Bytes of a varint. */
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
+}
+
+function varint64Size(v: bigint): number {
+  let u = BigInt.asUintN(64, v);
+  let size = 1;
+  while (u >= 0x80n) {
+    u >>= 7n;
+    size++;
+  }
+  return size;
+}
+
+/** A batch as a serialized `StreamElementsResponse` (see proto/tfdata/v1/transfer.proto), in chunks. */
+export function encodeBatch(batch: StreamBatch): Uint8Array[] {
+  let small = 16;
+  for (const { element } of batch.elements) if (element.bytes.length < STREAM_WIRE_OWN_CHUNK_BYTES) small += element.bytes.length + 24;
+  const w = new ChunkWriter(small);
+  if (batch.streamId !== 0n) {
+    w.byte((1 << 3) | 0); // stream_id
+    w.varint64(batch.streamId);
+  }
+  for (const { element, elementIndex } of batch.elements) {
+    const n = element.bytes.length;
+    const payload = 1 + varintSize(n) + n + (elementIndex === 0n ? 0 : 1 + varint64Size(elementIndex));
+    w.byte((2 << 3) | 2); // elements
+    w.varint(payload);
+    w.byte(((element.kind === "compressed" ? 1 : 2) << 3) | 2); // compressed = 1, uncompressed = 2
+    w.varint(n);
+    w.bytes(element.bytes);
+    if (elementIndex !== 0n) {
+      w.byte((3 << 3) | 0); // element_index
+      w.varint64(elementIndex);
+    }
+  }
+  if (batch.endOfSequence) {
+    w.byte((3 << 3) | 0); // end_of_sequence
+    w.byte(1);
+  }
+  return w.finish();
 }

@@ -1,6 +1,6 @@
 /**
- * `GetElement` on serialized messages, for runtimes that can serve a unary gRPC method without
- * Connect (Node: see the `rawUnary` option of the server's `listen`). Connect's per-call machinery
+ * `GetElement` on serialized messages, for runtimes that can serve a gRPC method without Connect
+ * (the `rawUnary` / `rawServerStream` options of the platform's `listen`; Node). Connect's per-call machinery
  * costs more than the call itself for small elements; this path parses the small request and
  * writes the response around the core's serialized element without copying it.
  */
@@ -15,6 +15,12 @@ export const GET_ELEMENT_PATH = "/tensorflow.data.WorkerService/GetElement";
  * `ConnectError`s (or `TfDataError`s) and become the call's status.
  */
 export type RawUnaryHandler = (request: Uint8Array, signal: AbortSignal) => Promise<readonly Uint8Array[]>;
+
+/**
+ * A server-streaming gRPC method on serialized messages: each response message as chunks written
+ * in order. A thrown `ConnectError` ends the call with its status.
+ */
+export type RawServerStreamHandler = (request: Uint8Array, signal: AbortSignal) => AsyncIterable<readonly Uint8Array[]>;
 
 /** `GetElementResponse` field tags (field number << 3 | wire type). */
 const TAG_END_OF_SEQUENCE = (2 << 3) | 0;

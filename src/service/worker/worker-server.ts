@@ -10,7 +10,7 @@ import { ProcessTaskResponseSchema, WorkerService } from "../../gen/tensorflow/c
 import { TfDataError } from "../../core/errors.js";
 import { WorkerConfig, type WorkerConfigInit } from "../config.js";
 import { guard, toConnectError } from "../errors.js";
-import { GET_ELEMENT_PATH, type RawUnaryHandler } from "./get-element-wire.js";
+import { GET_ELEMENT_PATH, type RawServerStreamHandler, type RawUnaryHandler } from "./get-element-wire.js";
 import { ElementStreamService } from "../../gen/tfdata/v1/transfer_pb.js";
 import { platform, type ListeningServer } from "../platform.js";
 import { DispatcherClient } from "../client/dispatcher-client.js";
@@ -19,7 +19,7 @@ import { defaultPipelineDeps, type PipelineDeps, type TaskInitContext } from "./
 import { WorkerState } from "./worker-state.js";
 import { LocalWorkers, type LocalWorker } from "./local-workers.js";
 import { ROUND_ROBIN_SKIP_WAIT_MS } from "./round-robin-runner.js";
-import { guardStream } from "./element-stream.js";
+import { GRANT_CREDITS_PATH, guardStream, STREAM_ELEMENTS_PATH } from "./element-stream.js";
 
 /**
  * Element responses are never compressed on the wire: elements are already snappy-compressed when
@@ -183,7 +183,9 @@ export class WorkerServer {
     const cfg = this.config;
     // `rawUnary` lets a runtime that can (Node) serve gRPC GetElement without Connect's per-call
     // machinery; runtimes that do not know the option serve it through the routes as usual.
-    const listenOptions = { host: cfg.host, port: cfg.port, rawUnary: this.rawUnaryRoutes() };
+    const listenOptions = {
+      host: cfg.host, port: cfg.port, rawUnary: this.rawUnaryRoutes(), rawServerStream: this.rawServerStreamRoutes(),
+    };
     this.listener = await platform().listen((router) => this.routes(router), listenOptions);
     if (signal.aborted) throw signal.reason;
     this.state.workerAddress = cfg.workerAddress.replace("%port%", String(this.listener.port));
@@ -224,10 +226,10 @@ export class WorkerServer {
     }, ELEMENT_HANDLER_OPTIONS);
   }
 
-  /** gRPC methods served on serialized messages where the runtime supports it (see get-element-wire.ts). */
+  /** Unary gRPC methods served on serialized messages where the runtime can (see get-element-wire.ts). */
   private rawUnaryRoutes(): ReadonlyMap<string, RawUnaryHandler> {
     const state = this.state;
-    return new Map<string, RawUnaryHandler>([
+    const routes = new Map<string, RawUnaryHandler>([
       [GET_ELEMENT_PATH, async (request) => {
         try {
           return await state.getElementWire(request);
@@ -235,6 +237,25 @@ export class WorkerServer {
           throw toConnectError(err);
         }
       }],
+    ]);
+    if (this.internals.elementStream) {
+      routes.set(GRANT_CREDITS_PATH, async (request) => {
+        try {
+          return state.streams.grantCreditsWire(request);
+        } catch (err) {
+          throw toConnectError(err);
+        }
+      });
+    }
+    return routes;
+  }
+
+  /** Server-streaming gRPC methods served on serialized messages where the runtime can. */
+  private rawServerStreamRoutes(): ReadonlyMap<string, RawServerStreamHandler> {
+    const state = this.state;
+    if (!this.internals.elementStream) return new Map();
+    return new Map<string, RawServerStreamHandler>([
+      [STREAM_ELEMENTS_PATH, (request, signal) => guardStream(state.streams.streamElementsWire(request, signal))],
     ]);
   }
 

@@ -22,6 +22,8 @@ const REFRESH_MS = 20;
 
 interface Cluster {
   dispatcher: DispatchServer;
+  /** What the dispatcher logged. */
+  log: string[];
   workers: WorkerServer[];
   service: string;
   addWorker(port?: number): Promise<WorkerServer>;
@@ -29,7 +31,10 @@ interface Cluster {
 }
 
 async function startCluster(numWorkers: number, internals: WorkerServerInternals = {}): Promise<Cluster> {
-  const dispatcher = new DispatchServer({ host: "127.0.0.1" }, true, { taskRemovalTimeoutMs: 2_000 });
+  const log: string[] = [];
+  const dispatcher = new DispatchServer({ host: "127.0.0.1" }, true, {
+    taskRemovalTimeoutMs: 2_000, log: (m) => log.push(m),
+  });
   await dispatcher.start();
   const workers: WorkerServer[] = [];
   const addWorker = async (port?: number) => {
@@ -43,6 +48,7 @@ async function startCluster(numWorkers: number, internals: WorkerServerInternals
   for (let i = 0; i < numWorkers; i++) await addWorker();
   return {
     dispatcher,
+    log,
     workers,
     service: dispatcher.target,
     addWorker,
@@ -81,19 +87,31 @@ function consumers(c: Cluster, numConsumers: number, opts: {
 }
 
 /**
- * TF's interleave over the consumers (`cycle_length = num_consumers`, parallel): each step reads
- * one element from every consumer at once; element n comes from consumer n % num_consumers.
+ * TF's interleave over the consumers (`cycle_length = num_consumers`, parallel, deterministic):
+ * element n comes from consumer n % num_consumers. Every consumer is read at once, one step at a
+ * time; elements of a step not consumed yet wait for the next call.
  */
-async function readSteps(readers: Reader[], count: number, out: number[] = []): Promise<number[]> {
-  const target = out.length + count;
-  while (out.length < target) {
-    const step = await Promise.all(readers.map((r) => r.next()));
-    for (const s of step) {
-      if (s.done) throw new Error("a coordinated read ended");
-      out.push(Number(s.value as bigint));
+class Interleave {
+  private readonly pending: number[] = [];
+
+  constructor(readonly readers: Reader[]) {}
+
+  async next(): Promise<number> {
+    if (this.pending.length === 0) {
+      const step = await Promise.all(this.readers.map((r) => r.next()));
+      for (const s of step) {
+        if (s.done) throw new Error("a coordinated read ended");
+        this.pending.push(Number(s.value as bigint));
+      }
     }
+    return this.pending.shift()!;
   }
-  out.length = target;
+}
+
+/** Reads `count` elements of the interleave into `out` (TF's test-base `read`). */
+async function readSteps(ds: Interleave | Reader[], count: number, out: number[] = []): Promise<number[]> {
+  const it = Array.isArray(ds) ? new Interleave(ds) : ds;
+  for (let i = 0; i < count; i++) out.push(await it.next());
   return out;
 }
 
@@ -198,8 +216,9 @@ test("a coordinated read reports infinite cardinality; a finite one of unknown c
   // filter() hides the cardinality (unknown), so the task starts and meets the end of its input.
   const readers = consumers(c, 1, { dataset: Dataset.range(3).filter((x: SymbolicTensor) => x.greaterEqual(0)) });
   try {
-    await readSteps(readers, 3);
-    await rejects(readSteps(readers, 1), "FailedPrecondition", /^Failed to get element from worker .*Encountered end of sequence on a round-robin read iterator/);
+    const it = new Interleave(readers);
+    await readSteps(it, 3);
+    await rejects(readSteps(it, 1), "FailedPrecondition", /^Failed to get element from worker .*Encountered end of sequence on a round-robin read iterator/);
   } finally {
     await closeAll(readers);
     await c.stop();
@@ -212,18 +231,19 @@ for (const workersToAdd of [1, 3]) {
     const numConsumers = 7;
     const c = await startCluster(startingWorkers);
     const readers = consumers(c, numConsumers);
+    const ds = new Interleave(readers);
     try {
       const results: number[] = [];
       let zeros = 0;
       const read = async (n: number) => {
         const before = results.length;
-        await readSteps(readers, n, results);
+        await readSteps(ds, n, results);
         zeros += results.slice(before).filter((v) => v === 0).length;
       };
       await read(25);
       for (let i = 0; i < workersToAdd; i++) await c.addWorker();
       // Read until every new worker joined the rounds (each worker's data starts with a 0).
-      while (zeros < startingWorkers + workersToAdd) await read(numConsumers);
+      while (zeros < startingWorkers + workersToAdd) await read(1);
       await read(25);
       checkGroups(results, numConsumers);
     } finally {
@@ -237,19 +257,22 @@ test("ports coordinated_read_ft_test.py.testRestartWorker", async () => {
   const c = await startCluster(3);
   const numConsumers = 5;
   const readers = consumers(c, numConsumers);
+  const ds = new Interleave(readers);
   try {
     const results: number[] = [];
-    await readSteps(readers, 20, results);
+    await readSteps(ds, 20, results);
     const stopped = c.workers[1];
     const port = stopped.port;
     await stopped.stop();
     // Reading goes on without the stopped worker (its task is voted out by every consumer).
-    await readSteps(readers, 20, results);
+    await readSteps(ds, 20, results);
     await c.addWorker(port);
     // Read until the restarted worker's data shows up, then some more.
-    while (results[results.length - 1] !== 0) await readSteps(readers, 1, results);
-    await readSteps(readers, 20, results);
-    checkGroups(results.slice(0, results.length - (results.length % numConsumers)), numConsumers);
+    while (results[results.length - 1] !== 0) await readSteps(ds, 1, results);
+    await readSteps(ds, 20, results);
+    checkGroups(results, numConsumers);
+    assert.ok(c.log.some((m) => /^Task \d+ removed by all consumers in round \d+\.$/.test(m)),
+      `the stopped worker's task was voted out: ${c.log.join(" | ")}`);
   } finally {
     await closeAll(readers);
     await c.stop();
