@@ -4,9 +4,11 @@
 //
 // Usage: node --import tsx bench/parallel.ts [--cases normalize,cheap,prefetch] [--repeat 3]
 //   normalize  224x224x3 uint8 images -> float32 (x/255 - mean)/std, batch 32 (map with
-//              numParallelCalls = AUTOTUNE), 2048 images
+//              numParallelCalls = AUTOTUNE), 4096 images
 //   cheap      range(1e6).map(x*2+1) with numParallelCalls = AUTOTUNE: must not get slower
 //   prefetch   the normalize pipeline with a sequential map and a trailing prefetch
+//   compute    range(16384).map(exp/log/sqrt over a 4096-vector, then sum): costly per element,
+//              tiny elements (no transport to speak of): shows the machine's own scaling
 // Each case runs: `core` (Core iterator, one thread), `auto` (runner, measured decision),
 // `threads` (runner, threads from the start). Best of --repeat runs; the machine's cores bound the
 // speedup (nodeThreads.maxThreads threads). `cpu-s` is the CPU time of all threads: on a busy
@@ -21,9 +23,11 @@ import { lower } from "../src/graph/lower.js";
 import type { SymbolicTensor as T } from "../src/graph/trace/index.js";
 import { nodeThreads } from "../src/runtime/node-threads.js";
 
-const IMAGES = 2048;
+const IMAGES = 4096;
 const IMAGE_SHAPE = [224, 224, 3];
 const CHEAP_N = 1_000_000;
+const COMPUTE_N = 16384;
+const RAMP = new Float32Array(4096).map((_, i) => i / 4096);
 const MEAN = [0.485, 0.456, 0.406];
 const STD = [0.229, 0.224, 0.225];
 
@@ -64,6 +68,12 @@ function cases(): Case[] {
     { name: "normalize", plan: parallelMaps(lower(imagesDataset().map(normalize).batch(32).toGraphDef()).plan), elements: IMAGES / 32 },
     { name: "cheap", plan: parallelMaps(lower(Dataset.range(CHEAP_N).map((x: T) => x.mul(2).add(1)).toGraphDef()).plan), elements: CHEAP_N },
     {
+      name: "compute",
+      plan: parallelMaps(lower(Dataset.range(COMPUTE_N).map((x: T) => x.cast("float32").add(RAMP).exp().log().sqrt().exp().log().sqrt().sum())
+        .toGraphDef()).plan),
+      elements: COMPUTE_N,
+    },
+    {
       name: "prefetch",
       plan: { op: "prefetch", input: lower(imagesDataset().map(normalize).batch(32).toGraphDef()).plan, bufferSize: -1n },
       elements: IMAGES / 32,
@@ -102,7 +112,7 @@ async function timeRunner(plan: DatasetPlan, options: PipelineOptions): Promise<
 }
 
 async function main(): Promise<void> {
-  const wanted = arg("--cases", "normalize,cheap,prefetch").split(",");
+  const wanted = arg("--cases", "normalize,cheap,compute,prefetch").split(",");
   const repeat = Number(arg("--repeat", "3"));
   console.log(`cores: ${nodeThreads.maxThreads}; best of ${repeat}`);
   console.log("case       impl      elements  seconds   elem/s      vs core  threads  cpu-s");

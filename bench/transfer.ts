@@ -4,9 +4,8 @@
 // Usage: node --import tsx bench/transfer.ts [--cases range,images] [--configs a,b,...] [--repeat N]
 // Cases (the same pipeline on both sides):
 //   range   Dataset.range(50000), consumed as scalars
-//   images  Dataset.range(3200).scan(<224x224x3 uint8 image>, (s, x) => [s, s]).batch(32):
-//           100 batches of 32x224x224x3 uint8 (scan stands in for fromTensors(...).repeat(...),
-//           which our Dataset API does not have yet; TF runs the very same graph)
+//   images  Dataset.fromTensors(<224x224x3 uint8 zeros>).repeat(3200).batch(32): 100 batches of
+//           32x224x224x3 uint8 (TF runs the very same pipeline)
 // Configs (reader <- servers):
 //   ours            our client <- our dispatcher + worker (a child process); streaming extension
 //   ours-unary      the same, the worker not advertising the stream: unary GetElement
@@ -58,7 +57,7 @@ function parseArgs(argv: string[]) {
 function pipeline(c: CaseName): Dataset {
   if (c === "range") return Dataset.range(RANGE_N);
   const image = new Tensor(DType.uint8, IMAGE_SHAPE, new Uint8Array(IMAGE_SHAPE.reduce((a, b) => a * b, 1)));
-  return Dataset.range(IMAGES).scan(image, (s: unknown) => [s, s]).batch(IMAGE_BATCH);
+  return Dataset.fromTensors(image).repeat(IMAGES).batch(IMAGE_BATCH);
 }
 
 /** Payload bytes of one element as our client yields it. */
@@ -168,7 +167,6 @@ const rate = (n: number) => fmt(n, n >= 100 ? 0 : n >= 10 ? 1 : n >= 1 ? 2 : 3);
 
 async function main(): Promise<void> {
   const { cases, configs, repeat } = parseArgs(process.argv.slice(2));
-  if (process.argv.includes("--wide")) (await import("../.tmp/perf/wide.mts" as string)).installWide();
   const head = ["case", "config", "elements", "MB", "read s", "1st elem s", "elements/s", "MB/s", "vs tf"];
   const rows: string[][] = [];
   for (const c of cases) {

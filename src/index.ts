@@ -42,7 +42,7 @@ export { DispatchServer } from "./service/dispatch-server.js";
 export { WorkerServer } from "./service/worker/worker-server.js";
 export { DispatcherConfig, WorkerConfig } from "./service/config.js";
 export type { DispatcherConfigInit, WorkerConfigInit } from "./service/config.js";
-export { distribute, registerDataset, fromDatasetId } from "./service/client/distribute.js";
+export { distribute, registerDataset, fromDatasetId, CrossTrainerCache } from "./service/client/distribute.js";
 export type { DistributeOptions, RegisterOptions, ReadOptions, CompressionOption } from "./service/client/distribute.js";
 
 // Errors.

@@ -1,18 +1,23 @@
 /**
  * A chunk: several elements packed into one data buffer plus one number table, so a batch of
- * elements crosses threads as two transferable buffers (no per-tensor clone, no copy on receipt).
+ * elements crosses threads as a few buffers (no per-tensor clone). Large fixed-width components
+ * travel in buffers of their own, copied once out of the core (see `LargeBuffers`): the receiver
+ * views them in place.
  *
- * `tensors` layout, per element: `ncomp`, then per component `dtype, rank, dims..., dataOffset,
- * dataLen, offsetsOffset` (`-1` for fixed-width dtypes; for strings the `count + 1` u32 offsets of
- * the byte strings, relative to `dataOffset`). Every region starts 8-byte aligned, so fixed-width
- * components are typed-array views into `data` on the receiving side.
+ * `tensors` layout, per element: `ncomp`, then per component `dtype, rank, dims..., buffer,
+ * dataOffset, dataLen, offsetsOffset`. `buffer` is -1 for data packed in `data`, else the index of
+ * the component's own buffer in `buffers`. `offsetsOffset` is -1 for fixed-width dtypes; for strings it locates
+ * the `count + 1` u32 offsets of the byte strings (relative to `dataOffset`) in `data`. Regions
+ * start 8-byte aligned, so fixed-width components are typed-array views on the receiving side.
  *
- * `wire` layout, per element: `kind` (0 UncompressedElement, 1 CompressedElement), offset, length.
+ * `wire` layout, per element: `kind` (0 UncompressedElement, 1 CompressedElement), buffer (-1 or
+ * an index in `buffers`), offset, length.
  */
 import { DType } from "../dtype.js";
 import { viewNumeric } from "../js-values.js";
 import { Tensor, shapeSize } from "../tensor.js";
 import type { WireElement } from "../core.js";
+import { BufferPool, isShared } from "./buffer-pool.js";
 import type { OutputFormat } from "./protocol.js";
 
 /** Elements packed for transfer (see the module comment). */
@@ -22,10 +27,27 @@ export interface Chunk {
   readonly count: number;
   readonly meta: Float64Array;
   readonly data: ArrayBuffer;
+  /** Large components, one buffer each (`tensors` layout): shared (pooled) or plain. */
+  readonly buffers: (ArrayBuffer | SharedArrayBuffer)[];
+  /** Data bytes in `data` and `buffers` together. */
+  readonly byteLength: number;
 }
 
 /** Smallest data buffer a writer starts with. */
 const MIN_CAPACITY = 4096;
+/** Fixed-width components (and wire elements) from this size on get a buffer of their own. */
+export const OWN_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * Where a writer puts large components:
+ * - `plain`: a new ArrayBuffer (transferred when posted; for chunks read in the same thread);
+ * - a `BufferPool`: pooled shared buffers (plain where shared memory is unavailable), for chunks
+ *   to another thread, which copies them out and gives them back (`sharedBuffers`). Transferring
+ *   fresh buffers instead makes the sender fault in new pages for every chunk and the receiving
+ *   heap run a full GC every few chunks for the external memory it adopts; exposing shared
+ *   memory to consumers would leave it unaccounted (never collected under pressure).
+ */
+export type LargeBuffers = "plain" | BufferPool;
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
@@ -36,11 +58,30 @@ export class ChunkWriter {
   #len = 0;
   #meta: number[] = [];
   #count = 0;
+  #buffers: (ArrayBuffer | SharedArrayBuffer)[] = [];
+  #ownBytes = 0;
+  readonly #large: LargeBuffers;
 
-  /** `capacity`: expected data bytes (e.g. the previous chunk's), to avoid regrowing. */
-  constructor(format: OutputFormat, capacity = MIN_CAPACITY) {
+  /** `capacity`: expected packed bytes (e.g. the previous chunk's), to avoid regrowing. */
+  constructor(format: OutputFormat, capacity = MIN_CAPACITY, large: LargeBuffers = "plain") {
     this.format = format;
     this.#bytes = new Uint8Array(Math.max(MIN_CAPACITY, capacity));
+    this.#large = large;
+  }
+
+  /** A copy of `len` bytes at `ptr` of `memory` in a buffer of its own; returns its index. */
+  #own(memory: ArrayBuffer, ptr: number, len: number): number {
+    const large = this.#large;
+    let b: ArrayBuffer | SharedArrayBuffer;
+    if (large instanceof BufferPool) {
+      b = large.take(len);
+      new Uint8Array(b, 0, len).set(new Uint8Array(memory, ptr, len));
+    } else {
+      b = memory.slice(ptr, ptr + len);
+    }
+    this.#buffers.push(b);
+    this.#ownBytes += len;
+    return this.#buffers.length - 1;
   }
 
   /** Elements written so far. */
@@ -48,8 +89,13 @@ export class ChunkWriter {
     return this.#count;
   }
 
-  /** Data bytes written so far. */
+  /** Data bytes written so far (packed and own buffers). */
   get byteLength(): number {
+    return this.#len + this.#ownBytes;
+  }
+
+  /** Bytes packed into the shared buffer so far (the capacity hint for the next writer). */
+  get packedLength(): number {
     return this.#len;
   }
 
@@ -88,24 +134,35 @@ export class ChunkWriter {
         meta.push(dim);
         count *= dim;
       }
+      if (offsPtr === 0 && dataLen >= OWN_BUFFER_BYTES) {
+        meta.push(this.#own(memory, dataPtr, dataLen), 0, dataLen, -1);
+        continue;
+      }
       const at = this.#reserve(dataLen);
       this.#bytes.set(new Uint8Array(memory, dataPtr, dataLen), at);
       if (offsPtr !== 0) {
         const oat = this.#reserve(4 * (count + 1));
         this.#bytes.set(new Uint8Array(memory, offsPtr, 4 * (count + 1)), oat);
-        meta.push(at, dataLen, oat);
+        meta.push(-1, at, dataLen, oat);
       } else {
-        meta.push(at, dataLen, -1);
+        meta.push(-1, at, dataLen, -1);
       }
     }
     this.#count++;
   }
 
-  /** Appends one wire element (`bytes` copied). */
-  addWire(kind: number, bytes: Uint8Array): void {
-    const at = this.#reserve(bytes.length);
-    this.#bytes.set(bytes, at);
-    this.#meta.push(kind, at, bytes.length);
+  /** Appends one wire element, `len` bytes at `ptr` of `memory` (copied). */
+  addWire(kind: number, memory: ArrayBuffer, ptr: number, len: number): void {
+    // Wire bytes go to RPC stacks: always in plain (transferred) buffers.
+    if (len >= OWN_BUFFER_BYTES) {
+      this.#buffers.push(memory.slice(ptr, ptr + len));
+      this.#ownBytes += len;
+      this.#meta.push(kind, this.#buffers.length - 1, 0, len);
+    } else {
+      const at = this.#reserve(len);
+      this.#bytes.set(new Uint8Array(memory, ptr, len), at);
+      this.#meta.push(kind, -1, at, len);
+    }
     this.#count++;
   }
 
@@ -113,19 +170,33 @@ export class ChunkWriter {
   finish(): Chunk {
     // A mostly empty buffer is trimmed rather than shipped.
     const data = (this.#len * 2 < this.#bytes.length ? this.#bytes.slice(0, this.#len).buffer : this.#bytes.buffer) as ArrayBuffer;
-    return { format: this.format, count: this.#count, meta: new Float64Array(this.#meta), data };
+    return {
+      format: this.format, count: this.#count, meta: new Float64Array(this.#meta), data,
+      buffers: this.#buffers, byteLength: this.byteLength,
+    };
   }
 }
 
-/** The buffers to list as transferables when posting `chunk`. */
+/** The buffers to list as transferables when posting `chunk` (shared ones are not transferred). */
 export function chunkTransfer(chunk: Chunk): ArrayBuffer[] {
-  return [chunk.meta.buffer as ArrayBuffer, chunk.data];
+  const out = [chunk.meta.buffer as ArrayBuffer, chunk.data];
+  for (const b of chunk.buffers) if (!isShared(b)) out.push(b as ArrayBuffer);
+  return out;
+}
+
+/** The shared buffers of `chunk`, to give back to the thread that wrote them once it is read. */
+export function sharedBuffers(chunk: Chunk): SharedArrayBuffer[] {
+  const out: SharedArrayBuffer[] = [];
+  for (const b of chunk.buffers) if (isShared(b)) out.push(b);
+  return out;
 }
 
 /** One component of a `tensors` chunk, located without copying. */
 export interface PackedComponent {
   dtype: number;
   shape: number[];
+  /** The buffer holding the data: `chunk.data` or one of `chunk.buffers`. */
+  buffer: ArrayBuffer | SharedArrayBuffer;
   dataOffset: number;
   dataLen: number;
   /** Offset of the `count + 1` u32 string offsets, or -1. */
@@ -145,14 +216,18 @@ export function forEachPacked(chunk: Chunk, visit: (components: PackedComponent[
       p += 2;
       const shape: number[] = new Array(rank);
       for (let d = 0; d < rank; d++) shape[d] = m[p++];
-      comps[c] = { dtype, shape, dataOffset: m[p], dataLen: m[p + 1], offsetsOffset: m[p + 2] };
-      p += 3;
+      const b = m[p];
+      comps[c] = { dtype, shape, buffer: b < 0 ? chunk.data : chunk.buffers[b], dataOffset: m[p + 1], dataLen: m[p + 2], offsetsOffset: m[p + 3] };
+      p += 4;
     }
     visit(comps, e);
   }
 }
 
-/** The elements of a `tensors` chunk as host tensors: views into `chunk.data`, no copy. */
+/**
+ * The elements of a `tensors` chunk as host tensors: views into the chunk's own buffers, copies of
+ * what lies in shared ones (give those back with `sharedBuffers` afterwards).
+ */
 export function unpackTensors(chunk: Chunk): Tensor[][] {
   const out: Tensor[][] = new Array(chunk.count);
   const data = chunk.data;
@@ -165,7 +240,11 @@ export function unpackTensors(chunk: Chunk): Tensor[][] {
         for (let i = 0; i < count; i++) strings[i] = new Uint8Array(data, c.dataOffset + offs[i], offs[i + 1] - offs[i]);
         return Tensor.fromCore(c.dtype as DType, c.shape, strings);
       }
-      return Tensor.fromCore(c.dtype as DType, c.shape, viewNumeric(c.dtype, data, c.dataOffset, c.dataLen));
+      if (isShared(c.buffer)) {
+        const own = new Uint8Array(c.buffer, c.dataOffset, c.dataLen).slice();
+        return Tensor.fromCore(c.dtype as DType, c.shape, viewNumeric(c.dtype, own.buffer, 0, c.dataLen));
+      }
+      return Tensor.fromCore(c.dtype as DType, c.shape, viewNumeric(c.dtype, c.buffer, c.dataOffset, c.dataLen));
     });
   });
   return out;
@@ -175,8 +254,9 @@ export function unpackTensors(chunk: Chunk): Tensor[][] {
 export function unpackWire(chunk: Chunk): WireElement[] {
   const out: WireElement[] = new Array(chunk.count);
   const m = chunk.meta;
-  for (let e = 0, p = 0; e < chunk.count; e++, p += 3) {
-    out[e] = { kind: m[p] === 1 ? "compressed" : "uncompressed", bytes: new Uint8Array(chunk.data, m[p + 1], m[p + 2]) };
+  for (let e = 0, p = 0; e < chunk.count; e++, p += 4) {
+    const buffer = m[p + 1] < 0 ? chunk.data : chunk.buffers[m[p + 1]];
+    out[e] = { kind: m[p] === 1 ? "compressed" : "uncompressed", bytes: new Uint8Array(buffer, m[p + 2], m[p + 3]) };
   }
   return out;
 }

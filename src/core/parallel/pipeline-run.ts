@@ -22,7 +22,8 @@
 import type { WireElement } from "../core.js";
 import { TfDataError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { ChunkWriter, chunkTransfer, unpackTensors, unpackWire, type Chunk } from "./chunk.js";
+import { BufferPool } from "./buffer-pool.js";
+import { ChunkWriter, chunkTransfer, sharedBuffers, unpackTensors, unpackWire, type Chunk } from "./chunk.js";
 import type { ErrorInfo, FromStage, OutputFormat } from "./protocol.js";
 import { END, OK, type RawCore } from "./raw-core.js";
 import type { PlanSplit } from "./split.js";
@@ -67,6 +68,11 @@ export interface RunContext {
   readonly mode: ParallelMode;
   /** Compiled core to post to threads. */
   readonly module: () => Promise<WebAssembly.Module>;
+  /**
+   * Map split: this thread runs chunks too while it would otherwise wait (counted as one of the
+   * parallel calls). Off for callers whose thread must stay responsive (an RPC server).
+   */
+  readonly callerComputes: boolean;
 }
 
 type Item = Tensor[] | WireElement;
@@ -113,7 +119,6 @@ export class PipelineRun {
   // Measurements of the chunks run here.
   #upMs = 0;
   #stageMs = 0;
-  #measured = 0;
   /** Chunks measured in this round (the first chunk of a pass is warm-up and not counted). */
   #chunksMeasured = 0;
   #localChunks = 0;
@@ -135,6 +140,8 @@ export class PipelineRun {
   #writerCapacity = 0;
   /** Data bytes of the last output chunk a thread sent. */
   #lastOutBytes = 0;
+  /** Shared buffers for the large components of chunks dealt to threads (they come back). */
+  readonly #inputPool = new BufferPool();
 
   constructor(context: RunContext) {
     this.#c = context;
@@ -158,7 +165,9 @@ export class PipelineRun {
     // A producer replays the pass from the start in its own core: only where that is exact.
     if (c.split.kind === "producer") return c.split.replayable ? Math.min(1, limit) : 0;
     const want = c.split.parallelism < 0 ? limit : c.split.parallelism;
-    return Math.min(want, limit);
+    // When this thread computes chunks too, it is one of the parallel calls.
+    const others = c.callerComputes ? Math.max(1, Math.min(want, limit) - 1) : Math.min(want, limit);
+    return Math.min(want, limit) <= 0 ? 0 : others;
   }
 
   /** Number of stage/producer threads running now (for tests and stats). */
@@ -234,7 +243,9 @@ export class PipelineRun {
       }
       if (this.#c.split.kind === "map" && this.#remotes.some((w) => w.ready && !w.dead)) {
         this.#fill();
-        if (this.#pending.size > 0) return WAIT;
+        // Rather than wait, run the next chunk here (a result or two ahead at most).
+        const share = this.#c.callerComputes && !this.#upstreamDone && this.#results.size < CHUNKS_PER_THREAD;
+        if (this.#pending.size > 0 && !share) return WAIT;
       }
       if (this.#c.mode === "always" && this.#threadsStarting) return WAIT;
       if (this.#upstream === 0) throw this.#failWith({ code: "Internal", message: "parallel pipeline lost its producer thread" });
@@ -289,7 +300,6 @@ export class PipelineRun {
     if (this.#localChunks++ > 0 && n > 0) {
       this.#upMs += t1 - t0;
       this.#stageMs += t2 - t1;
-      this.#measured += n;
       this.#chunksMeasured++;
       const upUs = ((t1 - t0) * 1000) / n;
       const stageUs = ((t2 - t1) * 1000) / n;
@@ -298,7 +308,7 @@ export class PipelineRun {
         this.#best = { upUs, stageUs };
       }
     }
-    this.#resize(n > 0 ? (t2 - t0) / n : 0, n > 0 ? chunk.data.byteLength / n : 0);
+    this.#resize(n > 0 ? (t2 - t0) / n : 0, n > 0 ? chunk.byteLength / n : 0);
   }
 
   /** Picks the next chunk size from the measured cost (ms) and size (bytes) per element. */
@@ -330,7 +340,6 @@ export class PipelineRun {
     if (!this.#decided) {
       this.#upMs = 0;
       this.#stageMs = 0;
-      this.#measured = 0;
       this.#chunksMeasured = 0;
       this.#best = null;
     }
@@ -403,16 +412,24 @@ export class PipelineRun {
         if (m.end || m.error) this.#upstreamDone = true;
       } else {
         this.#results.set(m.seq, { items: this.#unpack(m.chunk), error: m.error });
-        this.#lastOutBytes = m.chunk.data.byteLength;
+        this.#recycle(r, m.chunk);
+        if (m.recycled) this.#inputPool.give(m.recycled);
+        this.#lastOutBytes = m.chunk.byteLength;
         // The stream ends at this error: every chunk before it is dealt already, none after is needed.
         if (m.error) this.#upstreamDone = true;
         const inputs = this.#dealt.get(m.seq) ?? 0;
         this.#dealt.delete(m.seq);
-        if (inputs > 0 && m.ms > 0) this.#resize(m.ms / inputs, m.chunk.data.byteLength / inputs);
+        if (inputs > 0 && m.ms > 0) this.#resize(m.ms / inputs, m.chunk.byteLength / inputs);
       }
       this.#fill();
     }
     this.#notify();
+  }
+
+  /** Gives a read chunk's shared buffers back to the thread that wrote them. */
+  #recycle(r: Remote, chunk: Chunk): void {
+    const buffers = sharedBuffers(chunk);
+    if (buffers.length > 0 && !r.dead) r.handle.postMessage({ t: "recycle", buffers });
   }
 
   #onExit(r: Remote, e: Error): void {
@@ -481,7 +498,7 @@ export class PipelineRun {
   /** Takes the next chunk of upstream elements here, packed for a thread. */
   #packUpstream(): { chunk: Chunk; error?: ErrorInfo } {
     const core = this.#core;
-    const writer = new ChunkWriter("tensors", this.#writerCapacity);
+    const writer = new ChunkWriter("tensors", this.#writerCapacity, this.#inputPool);
     let error: ErrorInfo | undefined;
     try {
       for (let i = 0; i < this.#chunkSize; i++) {
@@ -496,7 +513,7 @@ export class PipelineRun {
       error = toErrorInfo(e);
     }
     this.#upstreamTaken += writer.count;
-    this.#writerCapacity = writer.byteLength;
+    this.#writerCapacity = writer.packedLength;
     if (writer.count > 0) this.#inBytesPerElement = writer.byteLength / writer.count;
     const chunk = writer.finish();
     if (this.#inBytesPerElement > 0) {
@@ -526,11 +543,13 @@ export class PipelineRun {
     this.#nextRaw++;
     if (this.#c.split.stage.op === "channel") {
       this.#results.set(seq, { items: this.#unpack(raw.chunk), error: raw.error });
+      this.#recycleProduced(raw.chunk);
     } else {
       const stage = this.#stage!;
       try {
         this.#core.channelReset(stage.channel);
         this.#core.channelPushChunk(stage.channel, raw.chunk);
+        this.#recycleProduced(raw.chunk);
         if (raw.error) this.#core.channelFail(stage.channel, raw.error);
         const { chunk, error } = stage.drain();
         this.#results.set(seq, { items: this.#unpack(chunk), error });
@@ -540,6 +559,11 @@ export class PipelineRun {
     }
     this.#fill();
     return true;
+  }
+
+  #recycleProduced(chunk: Chunk): void {
+    const r = this.#remotes.find((x) => !x.dead);
+    if (r !== undefined) this.#recycle(r, chunk);
   }
 
   /** Releases everything once the pass is over (end, error). */

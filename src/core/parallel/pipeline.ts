@@ -34,6 +34,12 @@ export interface PipelineOptions {
    * the start (tests, known-heavy pipelines); `never`: this thread only.
    */
   readonly parallel?: ParallelMode;
+  /**
+   * Whether the calling thread runs chunks of a parallel map too, instead of only waiting on the
+   * threads (default true). Turn off where the calling thread must stay responsive (a server's
+   * event loop): it then only moves elements.
+   */
+  readonly callerComputes?: boolean;
 }
 
 /** An iterator over one pass, shaped like `CoreIterator` but asynchronous. */
@@ -120,6 +126,7 @@ export class ParallelPipeline {
       maxThreads: options.maxThreads ?? threads?.maxThreads ?? 0,
       mode: options.parallel ?? "auto",
       module: coreModule,
+      callerComputes: options.callerComputes ?? true,
     });
   }
 

@@ -69,6 +69,12 @@ export interface ProducedMessage {
   readonly error?: ErrorInfo;
 }
 
+/** Calling thread -> stage or producer thread: shared buffers of an output chunk, read, for reuse. */
+export interface RecycleMessage {
+  readonly t: "recycle";
+  readonly buffers: SharedArrayBuffer[];
+}
+
 /** Calling thread -> stage thread: finish and exit. */
 export interface CloseMessage {
   readonly t: "close";
@@ -88,9 +94,12 @@ export interface OutputMessage {
   readonly error?: ErrorInfo;
   /** Milliseconds the stage spent on the chunk (for chunk sizing). */
   readonly ms: number;
+  /** The input chunk's shared buffers, read and given back to the calling thread's pool. */
+  readonly recycled?: SharedArrayBuffer[];
 }
 
+
 /** Any message to a stage thread. */
-export type ToStage = InitMessage | ChunkMessage | ProduceMessage | StartMessage | MoreMessage | CloseMessage;
+export type ToStage = InitMessage | ChunkMessage | ProduceMessage | StartMessage | MoreMessage | RecycleMessage | CloseMessage;
 /** Any message from a stage thread. */
 export type FromStage = ReadyMessage | OutputMessage | ProducedMessage;

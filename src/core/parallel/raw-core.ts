@@ -184,8 +184,7 @@ export class RawCore {
       const st = x.iterNextWire(h);
       if (st !== OK) return st;
       const { words, p } = this.#descWords();
-      const kind = words[p] === KIND_COMPRESSED ? 1 : 0;
-      writer.addWire(kind, new Uint8Array(x.memory.buffer, words[p + 1], words[p + 2]));
+      writer.addWire(words[p] === KIND_COMPRESSED ? 1 : 0, x.memory.buffer, words[p + 1], words[p + 2]);
       return OK;
     });
   }
@@ -238,7 +237,6 @@ export class RawCore {
 
   /** Appends every element of a `tensors` chunk to channel `id` (copied into core memory). */
   channelPushChunk(id: number, chunk: Chunk): void {
-    const src = new Uint8Array(chunk.data);
     forEachPacked(chunk, (comps) => {
       // Staging descriptor: [n, per component: dtype, rank, dataLen, dims (lo, hi)...].
       let words = 1;
@@ -267,11 +265,11 @@ export class RawCore {
         for (const c of comps) {
           const dataPtr = w[q++];
           const offsPtr = w[q++];
-          u8.set(src.subarray(c.dataOffset, c.dataOffset + c.dataLen), dataPtr);
+          u8.set(new Uint8Array(c.buffer, c.dataOffset, c.dataLen), dataPtr);
           if (c.offsetsOffset >= 0 && offsPtr !== 0) {
             let count = 1;
             for (const d of c.shape) count *= d;
-            u8.set(src.subarray(c.offsetsOffset, c.offsetsOffset + 4 * (count + 1)), offsPtr);
+            u8.set(new Uint8Array(chunk.data, c.offsetsOffset, 4 * (count + 1)), offsPtr);
           }
         }
         const st2 = x.channelPushStaged(id);

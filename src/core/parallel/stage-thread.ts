@@ -6,7 +6,8 @@
  * packed and posted back with the error that ended them, if any.
  */
 import { isTfDataError } from "../errors.js";
-import { ChunkWriter, chunkTransfer, type Chunk } from "./chunk.js";
+import { BufferPool } from "./buffer-pool.js";
+import { ChunkWriter, chunkTransfer, sharedBuffers, type Chunk, type LargeBuffers } from "./chunk.js";
 import type {
   ChunkMessage, ErrorInfo, InitMessage, MoreMessage, OutputFormat, OutputMessage, ProduceMessage, ProducedMessage, ReadyMessage, ToStage,
 } from "./protocol.js";
@@ -29,13 +30,15 @@ export class Stage {
     readonly channel: number,
     readonly dataset: number,
     readonly output: OutputFormat,
+    /** Where large output components go (a pool when the outputs are for another thread). */
+    readonly large: LargeBuffers,
   ) {}
 
   /** Builds `plan` (a stage template) over a new channel of `core`. */
-  static build(core: RawCore, plan: InitMessage["plan"], output: OutputFormat): Stage {
+  static build(core: RawCore, plan: InitMessage["plan"], output: OutputFormat, large: LargeBuffers = "plain"): Stage {
     const channel = core.channelOpen();
     try {
-      return new Stage(core, channel, core.createDataset(bindChannel(plan, channel)), output);
+      return new Stage(core, channel, core.createDataset(bindChannel(plan, channel)), output, large);
     } catch (e) {
       core.channelRelease(channel);
       throw e;
@@ -48,7 +51,7 @@ export class Stage {
    */
   drain(): { chunk: Chunk; error?: ErrorInfo } {
     const core = this.core;
-    const writer = new ChunkWriter(this.output, this.#writerCapacity);
+    const writer = new ChunkWriter(this.output, this.#writerCapacity, this.large);
     let error: ErrorInfo | undefined;
     let it = 0;
     try {
@@ -66,7 +69,7 @@ export class Stage {
     } finally {
       core.release(it);
     }
-    this.#writerCapacity = writer.byteLength;
+    this.#writerCapacity = writer.packedLength;
     return { chunk: writer.finish(), error };
   }
 
@@ -82,6 +85,8 @@ class Producer {
   #ended = false;
   #error: ErrorInfo | undefined;
   #writerCapacity = 0;
+  /** Where large components go; the calling thread gives them back once read. */
+  readonly pool = new BufferPool();
 
   constructor(readonly core: RawCore, readonly dataset: number, readonly iterator: number, readonly output: OutputFormat) {}
 
@@ -105,7 +110,7 @@ class Producer {
   /** The next `count` elements (fewer at the end), and the error that ended them. */
   produce(seq: number, count: number): ProducedMessage {
     const core = this.core;
-    const writer = new ChunkWriter(this.output, this.#writerCapacity);
+    const writer = new ChunkWriter(this.output, this.#writerCapacity, this.pool);
     let error: ErrorInfo | undefined;
     if (!this.#ended) {
       try {
@@ -121,7 +126,7 @@ class Producer {
         this.#error = error = toErrorInfo(e);
       }
     }
-    this.#writerCapacity = writer.byteLength;
+    this.#writerCapacity = writer.packedLength;
     return { t: "produced", seq, chunk: writer.finish(), end: this.#ended, error };
   }
 
@@ -155,7 +160,9 @@ export function runStageThread(endpoint: ThreadEndpoint): void {
         result = { chunk: new ChunkWriter(stage.output, 0).finish(), error: toErrorInfo(e) };
       }
     }
-    const out: OutputMessage = { t: "out", seq: m.seq, chunk: result.chunk, error: result.error, ms: performance.now() - t0 };
+    const out: OutputMessage = {
+      t: "out", seq: m.seq, chunk: result.chunk, error: result.error, ms: performance.now() - t0, recycled: sharedBuffers(m.chunk),
+    };
     endpoint.postMessage(out, chunkTransfer(result.chunk));
   };
 
@@ -178,7 +185,7 @@ export function runStageThread(endpoint: ThreadEndpoint): void {
         if (m.t === "init" || m.t === "produce") {
           try {
             const core = await RawCore.load(m.module);
-            if (m.t === "init") stage = Stage.build(core, m.plan, m.output);
+            if (m.t === "init") stage = Stage.build(core, m.plan, m.output, new BufferPool());
             else producer = Producer.build(core, m);
             endpoint.postMessage({ t: "ready" } satisfies ReadyMessage);
           } catch (e) {
@@ -191,6 +198,9 @@ export function runStageThread(endpoint: ThreadEndpoint): void {
           producer?.skip(m.skip);
         } else if (m.t === "more") {
           handleMore(m);
+        } else if (m.t === "recycle") {
+          const pool = stage?.large ?? producer?.pool;
+          if (pool instanceof BufferPool) pool.give(m.buffers);
         } else {
           stage?.close();
           producer?.close();

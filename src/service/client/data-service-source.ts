@@ -22,7 +22,7 @@ import { FcfsReader, type StreamWindow } from "./fcfs-reader.js";
 import { createElementDecoder } from "./element-decoder.js";
 import { describeFailure, retryOrFail } from "./failure.js";
 import type { ServiceAddress } from "./service-address.js";
-import { WorkerElementClient, type RawUnaryClient } from "./worker-client.js";
+import { WorkerElementClient, type RawClient } from "./worker-client.js";
 import { LocalWorkerClient } from "./local-worker-client.js";
 import { deleteLocalTasks, readParams, shouldReadFromTask, validateReadParams } from "./read-mode.js";
 import { RoundRobinReader } from "./round-robin-reader.js";
@@ -190,9 +190,10 @@ export class DataServiceSource {
   private worker(address: string): WorkerElementClient {
     let w = this.workers.get(address);
     if (!w) {
-      const p = platform() as Platform & { createRawUnaryClient?: (address: string) => RawUnaryClient };
+      // Plain gRPC without Connect where the runtime offers it (see worker-client.ts).
+      const p = platform() as Platform & { createRawClient?: (address: string) => RawClient };
       const protocol = this.init.service.protocol;
-      const raw = protocol === "grpc" ? p.createRawUnaryClient?.(address) : undefined;
+      const raw = protocol === "grpc" ? p.createRawClient?.(address) : undefined;
       w = new WorkerElementClient(p.createTransport(address, protocol), raw);
       this.workers.set(address, w);
     }

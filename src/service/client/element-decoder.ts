@@ -142,9 +142,15 @@ function decodeTensor(c: Cursor): Tensor | null {
   if (n === 0 || contentStart < 0 || contentLen !== n * size) return NOT_FAST;
   const buf = c.buf;
   const offset = buf.byteOffset + contentStart;
-  const data = contentLen >= ZERO_COPY_MIN_BYTES && offset % size === 0
-    ? viewNumeric(dtype, buf.buffer, offset, contentLen)
-    : viewNumeric(dtype, buf.slice(contentStart, contentStart + contentLen).buffer, 0, contentLen);
+  let data;
+  if (contentLen >= ZERO_COPY_MIN_BYTES && offset % size === 0) {
+    data = viewNumeric(dtype, buf.buffer, offset, contentLen);
+  } else {
+    // An explicit copy: `slice` on a Node Buffer (what a runtime may hand us) is a view.
+    const copy = new Uint8Array(contentLen);
+    copy.set(buf.subarray(contentStart, contentStart + contentLen));
+    data = viewNumeric(dtype, copy.buffer, 0, contentLen);
+  }
   return Tensor.fromCore(dtype as Tensor["dtype"], shape, data);
 }
 

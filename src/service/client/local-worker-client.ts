@@ -54,18 +54,36 @@ export class LocalWorkerClient extends WorkerElementClient {
   }
 }
 
+/**
+ * Calls waiting on each signal: one abort listener per signal, however many reads are in flight
+ * (a reader has up to `maxOutstandingRequests` of them).
+ */
+const waiting = new WeakMap<AbortSignal, Set<() => void>>();
+
 /** `p`, or CANCELLED as soon as `signal` aborts (the worker's answer is then dropped). */
 function raceAbort<T>(p: Promise<T>, signal: AbortSignal, address: string): Promise<T> {
+  let calls = waiting.get(signal);
+  if (!calls) {
+    const set = new Set<() => void>();
+    waiting.set(signal, (calls = set));
+    signal.addEventListener("abort", () => {
+      for (const cancel of [...set]) cancel();
+    }, { once: true });
+  }
+  const set = calls;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new ConnectError(`Client for worker ${address} has been cancelled.`, Code.Canceled));
-    signal.addEventListener("abort", onAbort, { once: true });
+    const cancel = () => {
+      set.delete(cancel);
+      reject(new ConnectError(`Client for worker ${address} has been cancelled.`, Code.Canceled));
+    };
+    set.add(cancel);
     p.then(
       (v) => {
-        signal.removeEventListener("abort", onAbort);
+        set.delete(cancel);
         resolve(v);
       },
       (err: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        set.delete(cancel);
         reject(err);
       },
     );

@@ -11,14 +11,18 @@
  * transport does by default), so each worker client starts with the typed method and switches to
  * the raw one once a response's content type shows the binary codec; JSON transports stay typed.
  *
- * Where the runtime offers plain gRPC calls on serialized messages ({@link RawUnaryClient}, Node),
- * `GetElement` skips Connect altogether: its per-call cost is most of a small element's.
+ * Where the runtime offers plain gRPC calls on serialized messages ({@link RawClient}, Node),
+ * `GetElement` and the element stream skip Connect altogether: its per-call cost is most of a
+ * small element's round trip, and its copies cost more than a large element's transfer.
  */
-import { create, toBinary, type DescMethodUnary, type DescMessage } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary, type DescMethodUnary, type DescMessage } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import {
   ElementStreamService,
+  GrantCreditsRequestSchema as GrantCreditsRequestMessage,
+  StreamElementsRequestSchema as StreamElementsRequestMessage,
+  StreamElementsResponseSchema as StreamElementsResponseMessage,
   type GrantCreditsRequestSchema,
   type StreamElementsRequestSchema,
   type StreamElementsResponse,
@@ -55,13 +59,19 @@ const rawGetElement = {
 /** The gRPC path of `WorkerService.GetElement`. */
 export const GET_ELEMENT_PATH = "/tensorflow.data.WorkerService/GetElement";
 
+/** gRPC paths of the element stream's methods. */
+const STREAM_ELEMENTS_PATH = "/tfdata.v1.ElementStreamService/StreamElements";
+const GRANT_CREDITS_PATH = "/tfdata.v1.ElementStreamService/GrantCredits";
+
 /**
- * Unary gRPC calls on serialized messages, bypassing Connect; a runtime may offer it as
- * `createRawUnaryClient(address)` on its platform (Node does, for plain gRPC).
+ * Plain gRPC calls on serialized messages, bypassing Connect; a runtime may offer it as
+ * `createRawClient(address)` on its platform (Node does).
  */
-export interface RawUnaryClient {
-  /** Calls `path` with the serialized request; resolves to the serialized response. Failures are `ConnectError`s. */
+export interface RawClient {
+  /** Calls unary `path`; resolves to the serialized response. Failures are `ConnectError`s. */
   call(path: string, request: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Calls server-streaming `path`; yields the serialized responses. Failures are thrown `ConnectError`s. */
+  stream(path: string, request: Uint8Array, signal?: AbortSignal): AsyncIterable<Uint8Array>;
 }
 
 /** Field numbers of `GetElementResponse`. */
@@ -81,19 +91,24 @@ export class WorkerElementClient {
    * @param transport Connect transport to the worker (every RPC but a raw `GetElement`).
    * @param raw plain gRPC caller to the same worker, when the runtime has one.
    */
-  constructor(readonly transport: Transport, readonly raw?: RawUnaryClient) {}
+  constructor(readonly transport: Transport, readonly raw?: RawClient) {}
 
   /** Opens a `tfdata.v1` element stream (only tfdata-service workers that advertise it serve it). */
   streamElements(
     request: MessageInitShape<typeof StreamElementsRequestSchema>,
     signal?: AbortSignal,
   ): AsyncIterable<StreamElementsResponse> {
+    if (this.raw) return rawStream(this.raw, request, signal);
     this.streams ??= createClient(ElementStreamService, this.transport);
     return this.streams.streamElements(request, { signal });
   }
 
   /** Grants credits to an open element stream. */
   async grantCredits(request: MessageInitShape<typeof GrantCreditsRequestSchema>, signal?: AbortSignal): Promise<void> {
+    if (this.raw) {
+      await this.raw.call(GRANT_CREDITS_PATH, toBinary(GrantCreditsRequestMessage, create(GrantCreditsRequestMessage, request)), signal);
+      return;
+    }
     this.streams ??= createClient(ElementStreamService, this.transport);
     await this.streams.grantCredits(request, { signal });
   }
@@ -120,6 +135,18 @@ export class WorkerElementClient {
     const contentType = res.header.get("content-type") ?? "";
     if (contentType !== "" && !contentType.includes("json")) this.binary = true;
     return fromTyped(res.message);
+  }
+}
+
+/** The element stream over a raw client: each message parsed (element bytes stay views, no copy). */
+async function* rawStream(
+  raw: RawClient,
+  request: MessageInitShape<typeof StreamElementsRequestSchema>,
+  signal?: AbortSignal,
+): AsyncGenerator<StreamElementsResponse> {
+  const bytes = toBinary(StreamElementsRequestMessage, create(StreamElementsRequestMessage, request));
+  for await (const message of raw.stream(STREAM_ELEMENTS_PATH, bytes, signal)) {
+    yield fromBinary(StreamElementsResponseMessage, message);
   }
 }
 

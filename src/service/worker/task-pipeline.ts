@@ -15,7 +15,7 @@ import { retry } from "../client/retry.js";
 import { FirstComeFirstServedTaskRunner, type ElementSource, type TaskRunner } from "./task-runner.js";
 import { applyStaticSharding, checkShardingPolicy, isDynamicTask } from "./sharding.js";
 import { startDynamicTask } from "./dynamic-task.js";
-import { checkTaskCardinality, taskRunnerFor, type RunnerSettings } from "./task-runner-kind.js";
+import { checkRoundRobinTask, taskRunnerFor, type RunnerSettings } from "./task-runner-kind.js";
 
 /** Retry budget of the worker's `DisableCompressionAtRuntime` call (TF: 1 h). */
 export const COMPRESSION_DECISION_RETRY_MS = 60 * 60 * 1000;
@@ -92,7 +92,7 @@ export async function initializeTask(def: TaskDef, ctx: TaskInitContext): Promis
   if (await compressionDisabledAtRuntime(def.datasetId, ctx)) graph = deps.stripCompressionMap(graph);
   graph = applyStaticSharding(def, graph); // FILE / DATA / FILE_OR_DATA / HINT (sharding.ts)
   const plan = deps.lower(graph);
-  checkTaskCardinality(def, deps.cardinality?.(graph)); // round-robin needs an infinite input
+  checkRoundRobinTask(def, deps.cardinality?.(graph)); // round-robin needs an infinite input
   if (ctx.signal.aborted) throw new TfDataError("Canceled", "Worker is shutting down");
   // Round-robin and cross-trainer cache tasks read through the FCFS runner (task-runner-kind.ts).
   if (isDynamicTask(def)) return taskRunnerFor(def, await startDynamicTask(def, plan, ctx), ctx.runners); // DYNAMIC: sources read splits

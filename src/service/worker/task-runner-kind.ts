@@ -31,7 +31,7 @@ export function roundRobinConsumers(def: TaskDef): bigint | undefined {
  * TF's check at task creation: a round-robin task needs an input of infinite (or unknown)
  * cardinality; `cardinality` is TF's number for the task's dataset (-1 infinite, -2 unknown).
  */
-export function checkTaskCardinality(def: TaskDef, cardinality: bigint | undefined): void {
+export function checkRoundRobinTask(def: TaskDef, cardinality: bigint | undefined): void {
   const n = roundRobinConsumers(def);
   if (n === undefined) return;
   if (n <= 0n || n > BigInt(MAX_ROUND_ROBIN_CONSUMERS)) {

@@ -312,10 +312,14 @@ export class WorkerServer {
     while (!signal.aborted) {
       const ids = this.state.pendingCompletions();
       if (ids.length === 0) {
+        let onAbort!: () => void;
         await new Promise<void>((resolve) => {
           this.completionWake = resolve;
-          signal.addEventListener("abort", () => resolve(), { once: true });
+          onAbort = () => resolve();
+          signal.addEventListener("abort", onAbort, { once: true });
         });
+        // One listener per wait would pile up on the worker's signal (one per completed task).
+        signal.removeEventListener("abort", onAbort);
         this.completionWake = undefined;
         continue;
       }

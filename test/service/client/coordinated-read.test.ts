@@ -158,6 +158,18 @@ for (const numWorkers of [1, 3]) {
   }
 }
 
+test("coordinated reads over DYNAMIC sharding (make_coordinated_read_dataset's sharding_policy=DYNAMIC)", async () => {
+  const c = await startCluster(2);
+  const readers = consumers(c, 3, { processingMode: "distributed_epoch" });
+  try {
+    const results = await readSteps(readers, 60);
+    checkGroups(results, 3);
+  } finally {
+    await closeAll(readers);
+    await c.stop();
+  }
+});
+
 test("exact per-consumer output: in round r every consumer reads every task, element i of the round to consumer i", async () => {
   // No round is skipped (a long fill wait), so the output is fully determined: both workers run
   // range(1000).repeat(), and each round visits task 0 then task 1.

@@ -93,4 +93,14 @@ test("large aligned components are views over the received buffer; small ones ar
   assert.is(views.length, 1, "exactly one of four byte shifts aligns a float32 view");
 });
 
+test("a Node Buffer input (whose slice() is a view into a shared pool) decodes into copies", async () => {
+  const core = await getCore();
+  const wire = core.encodeElement([new Tensor(DType.int64, [], BigInt64Array.of(42n))], "uncompressed");
+  const pooled = Buffer.from(wire); // small Buffers are carved out of Node's shared 8 KiB pool
+  assert.ok(pooled.buffer.byteLength > pooled.length, "the test needs a pooled Buffer");
+  const [t] = decodeUncompressedFast(pooled)!;
+  assert.is((t.data as BigInt64Array)[0], 42n);
+  assert.is((t.data as BigInt64Array).buffer.byteLength, 8, "a copy of its own, not a view of the pool");
+});
+
 test.run();
