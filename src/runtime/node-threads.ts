@@ -8,12 +8,14 @@ import { createRequire } from "node:module";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { isMainThread, MessageChannel, parentPort, receiveMessageOnPort, Worker, workerData, type MessagePort } from "node:worker_threads";
 import { runStageThread } from "../core/parallel/stage-thread.js";
 import type { ThreadFactory, ThreadHandle } from "../core/parallel/threads.js";
 
 /** The `workerData` key that marks a worker as a stage thread. */
 const STAGE_THREAD_MARK = "tfdataStageThread";
+/** The `workerData` key of the port the thread answers on. */
+const REPLY_PORT = "tfdataReplyPort";
 
 /**
  * Starts a worker on this module. From TypeScript sources under Node (tsx, in development), the
@@ -21,8 +23,8 @@ const STAGE_THREAD_MARK = "tfdataStageThread";
  * loaders registered with `--import` do not reach workers, and transpiling every module again
  * in each worker costs a second. Deno runs TypeScript natively; built `.js` loads as is.
  */
-function startWorker(): Worker {
-  const options = { workerData: { [STAGE_THREAD_MARK]: true } };
+function startWorker(reply: MessagePort): Worker {
+  const options = { workerData: { [STAGE_THREAD_MARK]: true, [REPLY_PORT]: reply }, transferList: [reply] };
   const self = import.meta.url;
   if (!self.endsWith(".ts") || typeof (globalThis as { Deno?: unknown }).Deno === "object") {
     return new Worker(new URL(self), options);
@@ -58,10 +60,16 @@ function devBundle(self: string): string {
   return bundled;
 }
 
+/**
+ * Starts a stage thread. It answers on a port of its own, so the calling thread can also take its
+ * messages synchronously (`receive`) while it computes without returning to the event loop.
+ */
 function spawn(): ThreadHandle {
-  const worker = startWorker();
+  const { port1: replies, port2 } = new MessageChannel();
+  const worker = startWorker(port2);
   let stopped = false;
   let exitHandler: ((error: Error) => void) | null = null;
+  let messageHandler: ((message: unknown) => void) | null = null;
   let lastError: Error | null = null;
   worker.on("error", (e) => {
     lastError = e instanceof Error ? e : new Error(String(e));
@@ -70,14 +78,22 @@ function spawn(): ThreadHandle {
     lastError = e instanceof Error ? e : new Error(String(e));
   });
   worker.on("exit", (code) => {
+    replies.close();
     if (stopped) return;
     stopped = true;
     exitHandler?.(lastError ?? new Error(`the thread exited with code ${code}`));
   });
+  let refd = true;
   return {
     postMessage: (message, transfer) => worker.postMessage(message, transfer as readonly ArrayBuffer[] | undefined),
     onMessage: (handler) => {
-      worker.on("message", handler);
+      messageHandler = handler;
+      replies.on("message", handler);
+      // A message listener refs the port: keep it as the thread is (see ref/unref).
+      if (!refd) replies.unref();
+    },
+    receive: () => {
+      for (let m = receiveMessageOnPort(replies); m !== undefined; m = receiveMessageOnPort(replies)) messageHandler?.(m.message);
     },
     onExit: (handler) => {
       exitHandler = handler;
@@ -85,10 +101,19 @@ function spawn(): ThreadHandle {
     terminate: () => {
       if (stopped) return;
       stopped = true;
+      replies.close();
       void worker.terminate();
     },
-    ref: () => worker.ref(),
-    unref: () => worker.unref(),
+    ref: () => {
+      refd = true;
+      worker.ref();
+      replies.ref();
+    },
+    unref: () => {
+      refd = false;
+      worker.unref();
+      replies.unref();
+    },
   };
 }
 
@@ -99,13 +124,18 @@ export const nodeThreads: ThreadFactory = {
   spawn,
 };
 
-if (!isMainThread && parentPort !== null && (workerData as Record<string, unknown> | null)?.[STAGE_THREAD_MARK] === true) {
+const data = workerData as Record<string, unknown> | null;
+if (!isMainThread && parentPort !== null && data?.[STAGE_THREAD_MARK] === true) {
   const port = parentPort;
+  const reply = data[REPLY_PORT] as MessagePort;
   runStageThread({
-    postMessage: (message, transfer) => port.postMessage(message, transfer as readonly ArrayBuffer[] | undefined),
+    postMessage: (message, transfer) => reply.postMessage(message, transfer as readonly ArrayBuffer[] | undefined),
     onMessage: (handler) => {
       port.on("message", handler);
     },
-    exit: () => port.close(),
+    exit: () => {
+      reply.close();
+      port.close();
+    },
   });
 }

@@ -27,7 +27,7 @@ import { ChunkWriter, chunkTransfer, sharedBuffers, unpackTensors, unpackWire, t
 import type { ErrorInfo, FromStage, OutputFormat } from "./protocol.js";
 import { END, OK, type RawCore } from "./raw-core.js";
 import type { PlanSplit } from "./split.js";
-import { Stage, toErrorInfo } from "./stage-thread.js";
+import { Stage, toErrorInfo } from "./stage.js";
 import type { ThreadFactory, ThreadHandle } from "./threads.js";
 
 /** Stage time (ms) measured here before deciding whether threads pay off. */
@@ -79,6 +79,15 @@ type Item = Tensor[] | WireElement;
 
 /** `#poll`'s answer when a thread has to answer first. */
 const WAIT = Symbol("wait");
+/** `#poll`'s answer when the event loop should run before going on. */
+const YIELD = Symbol("yield");
+/** Longest stretch without returning to the event loop, for threads only reachable there (ms). */
+const YIELD_MS = 10;
+
+/** Resolves after the event loop ran (messages delivered), not just the microtasks. */
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 interface Result {
   readonly items: Item[];
@@ -140,6 +149,8 @@ export class PipelineRun {
   #writerCapacity = 0;
   /** Data bytes of the last output chunk a thread sent. */
   #lastOutBytes = 0;
+  /** When this run last returned to the event loop on its own (see `#yieldDue`). */
+  #lastYield = performance.now();
   /** Shared buffers for the large components of chunks dealt to threads (they come back). */
   readonly #inputPool = new BufferPool();
 
@@ -190,9 +201,27 @@ export class PipelineRun {
   async #nextItem(): Promise<Item | null> {
     for (;;) {
       const r = this.#poll();
-      if (r !== WAIT) return r;
-      await this.#wait();
+      if (r === YIELD) await macrotask();
+      else if (r === WAIT) await this.#wait();
+      else return r;
     }
+  }
+
+  /** Takes the threads' messages that arrived, where the runtime can do that synchronously. */
+  #receive(): void {
+    for (const r of this.#remotes) if (!r.dead) r.handle.receive?.();
+  }
+
+  /**
+   * Whether to return to the event loop before going on: a thread without synchronous receive
+   * has messages only there, and this thread may be computing chunks for long stretches.
+   */
+  #yieldDue(): boolean {
+    const now = performance.now();
+    if (now - this.#lastYield < YIELD_MS) return false;
+    if (!this.#remotes.some((r) => !r.dead && r.handle.receive === undefined)) return false;
+    this.#lastYield = now;
+    return true;
   }
 
   /**
@@ -202,19 +231,26 @@ export class PipelineRun {
   tryNext(): Tensor[] | null | undefined {
     if (this.#c.output !== "tensors") throw new TfDataError("FailedPrecondition", "this pipeline iterator produces wire elements: call tryNextWire()");
     const r = this.#poll();
-    return r === WAIT ? undefined : (r as Tensor[] | null);
+    return r === WAIT || r === YIELD ? undefined : (r as Tensor[] | null);
   }
 
   /** As `tryNext()`, in wire form (output format `wire`). */
   tryNextWire(): WireElement | null | undefined {
     if (this.#c.output !== "wire") throw new TfDataError("FailedPrecondition", "this pipeline iterator produces tensors: call tryNext()");
     const r = this.#poll();
-    return r === WAIT ? undefined : (r as WireElement | null);
+    return r === WAIT || r === YIELD ? undefined : (r as WireElement | null);
   }
 
-  /** Advances without waiting: an item, null at the end, or WAIT for a thread's message. */
-  #poll(): Item | null | typeof WAIT {
+  /**
+   * Advances without waiting: an item, null at the end, WAIT for a thread's message, or YIELD to
+   * let the event loop deliver messages first.
+   */
+  #poll(): Item | null | typeof WAIT | typeof YIELD {
     for (;;) {
+      if (this.#remotes.length > 0) {
+        this.#receive();
+        if (this.#yieldDue()) return YIELD;
+      }
       const cur = this.#current;
       if (cur !== null) {
         if (this.#pos < cur.items.length) return cur.items[this.#pos++];

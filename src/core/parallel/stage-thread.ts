@@ -1,84 +1,20 @@
 /**
- * The body of a stage thread (runtime-neutral; `src/runtime/*-threads.ts` call it from the
- * thread's entry). It loads its own core, builds its stage once, then turns each input chunk into
- * an output chunk: the chunk's elements go into the stage's channel, a fresh stage iterator drains
- * them (a chunk is a self-contained stretch of the stream, see split.ts), and the outputs are
- * packed and posted back with the error that ended them, if any.
+ * The body of a parallel runner thread (runtime-neutral; `src/runtime/*-threads.ts` call it from
+ * the thread's entry). It loads its own core and plays one role:
+ * - stage (map split): builds its stage once, then turns each input chunk into an output chunk:
+ *   the chunk's elements go into the stage's channel, a fresh stage iterator drains them (a chunk
+ *   is a self-contained stretch of the stream, see split.ts), and the outputs are posted back
+ *   with the error that ended them, if any;
+ * - producer (prefetch split): replays the pass of its upstream and sends chunks on request.
  */
-import { isTfDataError } from "../errors.js";
 import { BufferPool } from "./buffer-pool.js";
-import { ChunkWriter, chunkTransfer, sharedBuffers, type Chunk, type LargeBuffers } from "./chunk.js";
+import { ChunkWriter, chunkTransfer, sharedBuffers, type Chunk } from "./chunk.js";
 import type {
-  ChunkMessage, ErrorInfo, InitMessage, MoreMessage, OutputFormat, OutputMessage, ProduceMessage, ProducedMessage, ReadyMessage, ToStage,
+  ChunkMessage, ErrorInfo, MoreMessage, OutputFormat, OutputMessage, ProduceMessage, ProducedMessage, ReadyMessage, ToStage,
 } from "./protocol.js";
 import { END, OK, RawCore } from "./raw-core.js";
-import { bindChannel } from "./split.js";
+import { Stage, toErrorInfo } from "./stage.js";
 import type { ThreadEndpoint } from "./threads.js";
-
-/** An unexpected failure as an ErrorInfo (TfDataErrors keep their code and message). */
-export function toErrorInfo(e: unknown): ErrorInfo {
-  if (isTfDataError(e)) return { code: e.code, message: e.message };
-  return { code: "Internal", message: `parallel pipeline thread failed: ${e instanceof Error ? e.message : String(e)}` };
-}
-
-/** A built stage: one core, one channel, one kept dataset. */
-export class Stage {
-  #writerCapacity = 0;
-
-  private constructor(
-    readonly core: RawCore,
-    readonly channel: number,
-    readonly dataset: number,
-    readonly output: OutputFormat,
-    /** Where large output components go (a pool when the outputs are for another thread). */
-    readonly large: LargeBuffers,
-  ) {}
-
-  /** Builds `plan` (a stage template) over a new channel of `core`. */
-  static build(core: RawCore, plan: InitMessage["plan"], output: OutputFormat, large: LargeBuffers = "plain"): Stage {
-    const channel = core.channelOpen();
-    try {
-      return new Stage(core, channel, core.createDataset(bindChannel(plan, channel)), output, large);
-    } catch (e) {
-      core.channelRelease(channel);
-      throw e;
-    }
-  }
-
-  /**
-   * Runs the stage over what the channel holds now (the caller filled it), returning the packed
-   * outputs and the error that ended them.
-   */
-  drain(): { chunk: Chunk; error?: ErrorInfo } {
-    const core = this.core;
-    const writer = new ChunkWriter(this.output, this.#writerCapacity, this.large);
-    let error: ErrorInfo | undefined;
-    let it = 0;
-    try {
-      it = core.iterator(this.dataset);
-      for (;;) {
-        const st = this.output === "wire" ? core.nextWireInto(it, writer) : core.nextInto(it, writer);
-        if (st === END) break;
-        if (st !== OK) {
-          error = core.errorInfo(st);
-          break;
-        }
-      }
-    } catch (e) {
-      error = toErrorInfo(e);
-    } finally {
-      core.release(it);
-    }
-    this.#writerCapacity = writer.packedLength;
-    return { chunk: writer.finish(), error };
-  }
-
-  /** Releases the stage's dataset and channel. */
-  close(): void {
-    this.core.release(this.dataset);
-    this.core.channelRelease(this.channel);
-  }
-}
 
 /** A producer: one pass of an upstream plan in this thread, sent on request in chunks. */
 class Producer {

@@ -10,6 +10,12 @@ export interface ThreadHandle {
   postMessage(message: unknown, transfer?: readonly Transferable[]): void;
   /** Called with each message the thread posts. */
   onMessage(handler: (message: unknown) => void): void;
+  /**
+   * Delivers the messages that arrived, now, to the `onMessage` handler, where the runtime can
+   * (Node, Deno): the calling thread keeps up with its threads while it computes chunks itself.
+   * Without it, the runner returns to the event loop every few milliseconds instead.
+   */
+  receive?(): void;
   /** Called once if the thread dies (uncaught error or exit) before `terminate()`. */
   onExit(handler: (error: Error) => void): void;
   /** Stops the thread now (idempotent). */

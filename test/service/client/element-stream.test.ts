@@ -16,7 +16,7 @@ import { DataServiceSource } from "../../../src/service/client/data-service-sour
 import { distribute, registerDataset } from "../../../src/service/client/distribute.js";
 import { FcfsReader } from "../../../src/service/client/fcfs-reader.js";
 import { DispatcherClient } from "../../../src/service/client/dispatcher-client.js";
-import { WorkerElementClient } from "../../../src/service/client/worker-client.js";
+import { WorkerElementClient, type RawClient } from "../../../src/service/client/worker-client.js";
 import { ShardingPolicy } from "../../../src/service/client/processing-mode.js";
 import { DispatcherService } from "../../../src/gen/tensorflow/core/data/service/dispatcher_pb.js";
 import { WorkerService } from "../../../src/gen/tensorflow/core/data/service/worker_pb.js";
@@ -43,7 +43,28 @@ function spy(t: Transport): Transport {
   };
 }
 
-const spyPlatform: Platform = { ...nodePlatform, createTransport: (a, p) => spy(nodePlatform.createTransport(a, p)) };
+/** The same for a runtime's plain-gRPC client (Node may read elements without Connect). */
+function spyRaw(raw: RawClient): RawClient {
+  const name = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+  return {
+    call: (path, ...rest) => {
+      calls.push(name(path));
+      return raw.call(path, ...rest);
+    },
+    stream: (path, ...rest) => {
+      calls.push(name(path));
+      return raw.stream(path, ...rest);
+    },
+  };
+}
+
+type RawPlatform = Platform & { createRawClient?: (address: string) => RawClient };
+const node = nodePlatform as RawPlatform;
+const spyPlatform: RawPlatform = {
+  ...node,
+  createTransport: (a, p) => spy(node.createTransport(a, p)),
+  ...(node.createRawClient ? { createRawClient: (a: string) => spyRaw(node.createRawClient!(a)) } : {}),
+};
 
 /** Elements each worker's sources produced so far. */
 interface Counted {

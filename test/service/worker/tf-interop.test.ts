@@ -9,6 +9,7 @@ import { nodePlatform } from "../../../src/runtime/node.js";
 import { setPlatform, type Platform } from "../../../src/service/platform.js";
 import { distribute } from "../../../src/service/client/distribute.js";
 import { WorkerServer } from "../../../src/service/worker/worker-server.js";
+import type { RawClient } from "../../../src/service/client/worker-client.js";
 import { tfPython } from "../../helpers/tf.js";
 import { startTfClient, startTfCluster, type TfClient, type TfCluster } from "../../helpers/tf-drivers.js";
 
@@ -68,15 +69,27 @@ if (!tfPython()) {
   interop("our client reads through TF's dispatcher and our worker, over the element stream", async () => {
     const c = await cluster;
     const methods: string[] = [];
+    const name = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+    // Records RPCs made through Connect transports and through a runtime's plain-gRPC client.
+    const node = nodePlatform as Platform & { createRawClient?: (address: string) => RawClient };
     const spying: Platform = {
-      ...nodePlatform,
+      ...node,
       createTransport(address, protocol) {
-        const t = nodePlatform.createTransport(address, protocol);
+        const t = node.createTransport(address, protocol);
         return {
           unary: (m, ...rest) => (methods.push(m.name), t.unary(m, ...rest)),
           stream: (m, ...rest) => (methods.push(m.name), t.stream(m, ...rest)),
         };
       },
+      ...(node.createRawClient ? {
+        createRawClient(address: string): RawClient {
+          const raw = node.createRawClient!(address);
+          return {
+            call: (path, ...rest) => (methods.push(name(path)), raw.call(path, ...rest)),
+            stream: (path, ...rest) => (methods.push(name(path)), raw.stream(path, ...rest)),
+          };
+        },
+      } : {}),
     };
     setPlatform(spying);
     try {

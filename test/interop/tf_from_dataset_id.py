@@ -1,0 +1,36 @@
+"""Reads a dataset registered with a tf.data service through TF's Python `from_dataset_id`,
+WITHOUT an element_spec: TF then fetches it from the dispatcher's `GetDataServiceMetadata`
+(a serialized StructuredValue), which is what this checks against our dispatcher.
+
+Usage: tf_from_dataset_id.py SERVICE DATASET_ID PROCESSING_MODE
+Prints one JSON line: {"event": "elements", "spec": str(element_spec), "elements": [...]}.
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def to_json(value):
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [to_json(v) for v in value]
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    return value
+
+
+def main():
+    service, dataset_id, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+    ds = tf.data.experimental.service.from_dataset_id(processing_mode=mode, service=service, dataset_id=dataset_id)
+    elements = [to_json(e) for e in ds.as_numpy_iterator()]
+    print(json.dumps({"event": "elements", "spec": str(ds.element_spec), "elements": elements}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
