@@ -3,7 +3,7 @@ WITHOUT an element_spec: TF then fetches it from the dispatcher's `GetDataServic
 (a serialized StructuredValue), which is what this checks against our dispatcher.
 
 Usage: tf_from_dataset_id.py SERVICE DATASET_ID PROCESSING_MODE
-Prints one JSON line: {"event": "elements", "spec": str(element_spec), "elements": [...]}.
+Prints one JSON line: {"event": "elements", "spec": <element_spec as JSON of TensorSpec strings>, "elements": [...]}.
 """
 import json
 import os
@@ -29,7 +29,10 @@ def main():
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
     ds = tf.data.experimental.service.from_dataset_id(processing_mode=mode, service=service, dataset_id=dataset_id)
     elements = [to_json(e) for e in ds.as_numpy_iterator()]
-    print(json.dumps({"event": "elements", "spec": str(ds.element_spec), "elements": elements}), flush=True)
+    # The spec as a structure of TensorSpec strings: a dict's key order after TF decodes a
+    # StructuredValue follows proto map order, which varies from process to process (TF's own too).
+    spec = to_json(tf.nest.map_structure(str, ds.element_spec))
+    print(json.dumps({"event": "elements", "spec": spec, "elements": elements}), flush=True)
 
 
 if __name__ == "__main__":

@@ -56,7 +56,9 @@ export class ChunkWriter {
   readonly format: OutputFormat;
   #bytes: Uint8Array;
   #len = 0;
-  #meta: number[] = [];
+  /** The number table, grown by doubling; `#m` entries used. */
+  #meta = new Float64Array(256);
+  #m = 0;
   #count = 0;
   #buffers: (ArrayBuffer | SharedArrayBuffer)[] = [];
   #ownBytes = 0;
@@ -67,6 +69,26 @@ export class ChunkWriter {
     this.format = format;
     this.#bytes = new Uint8Array(Math.max(MIN_CAPACITY, capacity));
     this.#large = large;
+  }
+
+  /** The number table with room for `n` more entries. */
+  #metaFor(n: number): Float64Array {
+    if (this.#m + n > this.#meta.length) {
+      let cap = this.#meta.length * 2;
+      while (cap < this.#m + n) cap *= 2;
+      const m = new Float64Array(cap);
+      m.set(this.#meta.subarray(0, this.#m));
+      this.#meta = m;
+    }
+    return this.#meta;
+  }
+
+  #push4(a: number, b: number, c: number, d: number): void {
+    const m = this.#metaFor(4);
+    m[this.#m++] = a;
+    m[this.#m++] = b;
+    m[this.#m++] = c;
+    m[this.#m++] = d;
   }
 
   /** A copy of `len` bytes at `ptr` of `memory` in a buffer of its own; returns its index. */
@@ -118,8 +140,9 @@ export class ChunkWriter {
    */
   addDescribed(memory: ArrayBuffer, words: Uint32Array, p: number): void {
     const n = words[p++];
-    const meta = this.#meta;
-    meta.push(n);
+    const meta = this.#metaFor(1 + n * (9 + 2 * 32));
+    let q = this.#m;
+    meta[q++] = n;
     for (let c = 0; c < n; c++) {
       const dtype = words[p];
       const rank = words[p + 1];
@@ -127,15 +150,20 @@ export class ChunkWriter {
       const dataLen = words[p + 3];
       const offsPtr = words[p + 4];
       p += 5;
-      meta.push(dtype, rank);
+      if (rank > 32) throw new RangeError(`component of rank ${rank}: more than 32 dims`);
+      meta[q++] = dtype;
+      meta[q++] = rank;
       let count = 1;
       for (let d = 0; d < rank; d++, p += 2) {
         const dim = words[p] + words[p + 1] * 0x100000000;
-        meta.push(dim);
+        meta[q++] = dim;
         count *= dim;
       }
       if (offsPtr === 0 && dataLen >= OWN_BUFFER_BYTES) {
-        meta.push(this.#own(memory, dataPtr, dataLen), 0, dataLen, -1);
+        meta[q++] = this.#own(memory, dataPtr, dataLen);
+        meta[q++] = 0;
+        meta[q++] = dataLen;
+        meta[q++] = -1;
         continue;
       }
       const at = this.#reserve(dataLen);
@@ -143,11 +171,18 @@ export class ChunkWriter {
       if (offsPtr !== 0) {
         const oat = this.#reserve(4 * (count + 1));
         this.#bytes.set(new Uint8Array(memory, offsPtr, 4 * (count + 1)), oat);
-        meta.push(-1, at, dataLen, oat);
+        meta[q++] = -1;
+        meta[q++] = at;
+        meta[q++] = dataLen;
+        meta[q++] = oat;
       } else {
-        meta.push(-1, at, dataLen, -1);
+        meta[q++] = -1;
+        meta[q++] = at;
+        meta[q++] = dataLen;
+        meta[q++] = -1;
       }
     }
+    this.#m = q;
     this.#count++;
   }
 
@@ -157,11 +192,11 @@ export class ChunkWriter {
     if (len >= OWN_BUFFER_BYTES) {
       this.#buffers.push(memory.slice(ptr, ptr + len));
       this.#ownBytes += len;
-      this.#meta.push(kind, this.#buffers.length - 1, 0, len);
+      this.#push4(kind, this.#buffers.length - 1, 0, len);
     } else {
       const at = this.#reserve(len);
       this.#bytes.set(new Uint8Array(memory, ptr, len), at);
-      this.#meta.push(kind, -1, at, len);
+      this.#push4(kind, -1, at, len);
     }
     this.#count++;
   }
@@ -171,7 +206,7 @@ export class ChunkWriter {
     // A mostly empty buffer is trimmed rather than shipped.
     const data = (this.#len * 2 < this.#bytes.length ? this.#bytes.slice(0, this.#len).buffer : this.#bytes.buffer) as ArrayBuffer;
     return {
-      format: this.format, count: this.#count, meta: new Float64Array(this.#meta), data,
+      format: this.format, count: this.#count, meta: this.#meta.slice(0, this.#m), data,
       buffers: this.#buffers, byteLength: this.byteLength,
     };
   }
@@ -230,23 +265,39 @@ export function forEachPacked(chunk: Chunk, visit: (components: PackedComponent[
  */
 export function unpackTensors(chunk: Chunk): Tensor[][] {
   const out: Tensor[][] = new Array(chunk.count);
+  const m = chunk.meta;
   const data = chunk.data;
-  forEachPacked(chunk, (comps, e) => {
-    out[e] = comps.map((c) => {
-      if (c.offsetsOffset >= 0) {
-        const count = shapeSize(c.shape);
-        const offs = new Uint32Array(data, c.offsetsOffset, count + 1);
+  let p = 0;
+  for (let e = 0; e < chunk.count; e++) {
+    const n = m[p++];
+    const comps: Tensor[] = new Array(n);
+    for (let c = 0; c < n; c++) {
+      const dtype = m[p] as DType;
+      const rank = m[p + 1];
+      p += 2;
+      const shape: number[] = new Array(rank);
+      for (let d = 0; d < rank; d++) shape[d] = m[p++];
+      const b = m[p];
+      const off = m[p + 1];
+      const len = m[p + 2];
+      const offs = m[p + 3];
+      p += 4;
+      const buffer = b < 0 ? data : chunk.buffers[b];
+      if (offs >= 0) {
+        const count = shapeSize(shape);
+        const o = new Uint32Array(data, offs, count + 1);
         const strings: Uint8Array[] = new Array(count);
-        for (let i = 0; i < count; i++) strings[i] = new Uint8Array(data, c.dataOffset + offs[i], offs[i + 1] - offs[i]);
-        return Tensor.fromCore(c.dtype as DType, c.shape, strings);
+        for (let i = 0; i < count; i++) strings[i] = new Uint8Array(buffer, off + o[i], o[i + 1] - o[i]);
+        comps[c] = Tensor.fromCore(dtype, shape, strings);
+      } else if (isShared(buffer)) {
+        const own = new Uint8Array(buffer, off, len).slice();
+        comps[c] = Tensor.fromCore(dtype, shape, viewNumeric(dtype, own.buffer, 0, len));
+      } else {
+        comps[c] = Tensor.fromCore(dtype, shape, viewNumeric(dtype, buffer, off, len));
       }
-      if (isShared(c.buffer)) {
-        const own = new Uint8Array(c.buffer, c.dataOffset, c.dataLen).slice();
-        return Tensor.fromCore(c.dtype as DType, c.shape, viewNumeric(c.dtype, own.buffer, 0, c.dataLen));
-      }
-      return Tensor.fromCore(c.dtype as DType, c.shape, viewNumeric(c.dtype, c.buffer, c.dataOffset, c.dataLen));
-    });
-  });
+    }
+    out[e] = comps;
+  }
   return out;
 }
 
