@@ -10,7 +10,8 @@ import * as http2 from "node:http2";
 import * as net from "node:net";
 import { cors, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import type { ListeningServer } from "../service/platform.js";
+import type { ListeningServer, ListenOptions } from "../service/platform.js";
+import { isPlainGrpc, serveRawServerStream, serveRawUnary } from "./node-raw-grpc.js";
 import { HTTP2_SESSION_WINDOW_BYTES, HTTP2_STREAM_WINDOW_BYTES } from "./node-transport.js";
 
 /** First bytes of the HTTP/2 client connection preface (RFC 9113 §3.4). */
@@ -23,7 +24,7 @@ export const SERVER_READ_MAX_BYTES = 2 ** 31 - 1;
 /** Binds `host:port` and serves `routes`; see the module comment. */
 export async function listen(
   routes: (router: ConnectRouter) => void,
-  opts: { host?: string; port?: number } = {},
+  opts: ListenOptions = {},
 ): Promise<ListeningServer> {
   const handler = connectNodeAdapter({ routes, readMaxBytes: SERVER_READ_MAX_BYTES });
   const withCors = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
@@ -40,6 +41,12 @@ export async function listen(
         res.end();
         return;
       }
+    }
+    if (req.httpVersion === "2.0" && isPlainGrpc(req.headers)) {
+      const unary = opts.rawUnary?.get(req.url ?? "");
+      if (unary) return serveRawUnary(req as http2.Http2ServerRequest, res as http2.Http2ServerResponse, unary);
+      const stream = opts.rawServerStream?.get(req.url ?? "");
+      if (stream) return serveRawServerStream(req as http2.Http2ServerRequest, res as http2.Http2ServerResponse, stream);
     }
     handler(req as http.IncomingMessage, res as http.ServerResponse);
   };
