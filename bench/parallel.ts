@@ -6,7 +6,8 @@
 //   normalize  224x224x3 uint8 images -> float32 (x/255 - mean)/std, batch 32 (map with
 //              numParallelCalls = AUTOTUNE), 4096 images
 //   cheap      range(1e6).map(x*2+1) with numParallelCalls = AUTOTUNE: must not get slower
-//   prefetch   the normalize pipeline with a sequential map and a trailing prefetch
+//   prefetch   the normalize pipeline with a sequential map and a trailing prefetch; the consumer
+//              sums every batch in JS (work a prefetch overlaps with the pipeline)
 //   compute    range(16384).map(exp/log/sqrt over a 4096-vector, then sum): costly per element,
 //              tiny elements (no transport to speak of): shows the machine's own scaling
 // Each case runs: `core` (Core iterator, one thread), `auto` (runner, measured decision),
@@ -61,6 +62,17 @@ interface Case {
   readonly name: string;
   readonly plan: DatasetPlan;
   readonly elements: number;
+  /** The consumer's own work per element (the training step, in a real program). */
+  readonly consume?: (e: Tensor[]) => void;
+}
+
+let sink = 0;
+/** A consumer that reads every value of the first component once. */
+function sumFirst(e: Tensor[]): void {
+  const d = e[0].data as Float32Array;
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i];
+  sink += s;
 }
 
 function cases(): Case[] {
@@ -77,6 +89,7 @@ function cases(): Case[] {
       name: "prefetch",
       plan: { op: "prefetch", input: lower(imagesDataset().map(normalize).batch(32).toGraphDef()).plan, bufferSize: -1n },
       elements: IMAGES / 32,
+      consume: sumFirst,
     },
   ];
 }
@@ -87,23 +100,31 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-async function timeCore(plan: DatasetPlan): Promise<{ s: number; n: number; cpu: number }> {
+async function timeCore(plan: DatasetPlan, consume?: (e: Tensor[]) => void): Promise<{ s: number; n: number; cpu: number }> {
   const core = await getCore();
   const c0 = cpuSeconds();
   const t0 = performance.now();
   const it = core.createIterator(plan);
   let n = 0;
-  for (let e = it.next(); e !== null; e = it.next()) n++;
+  for (let e = it.next(); e !== null; e = it.next()) {
+    consume?.(e);
+    n++;
+  }
   return { s: (performance.now() - t0) / 1000, n, cpu: cpuSeconds() - c0 };
 }
 
-async function timeRunner(plan: DatasetPlan, options: PipelineOptions): Promise<{ s: number; n: number; threads: number; cpu: number }> {
+async function timeRunner(plan: DatasetPlan, options: PipelineOptions, consume?: (e: Tensor[]) => void): Promise<{ s: number; n: number; threads: number; cpu: number }> {
   const c0 = cpuSeconds();
   const t0 = performance.now();
   const it = await createPipelineIterator(plan, { threads: nodeThreads, ...options });
   let n = 0;
   let threads = 0;
-  for (let e = await it.next(); e !== null; e = await it.next()) {
+  for (;;) {
+    // As Dataset iteration does: no await when the element is ready.
+    let e = it.tryNext();
+    if (e === undefined) e = await it.next();
+    if (e === null) break;
+    consume?.(e);
     n++;
     if (it.threadCount > threads) threads = it.threadCount;
   }
@@ -120,10 +141,10 @@ async function main(): Promise<void> {
     if (!wanted.includes(c.name)) continue;
     const runs: Record<string, { s: number; n: number; threads: number; cpu: number }> = {};
     for (let r = 0; r < repeat; r++) {
-      const core = await timeCore(c.plan);
+      const core = await timeCore(c.plan, c.consume);
       if (!runs.core || core.s < runs.core.s) runs.core = { ...core, threads: 0 };
       for (const [impl, mode] of [["auto", "auto"], ["threads", "always"]] as const) {
-        const m = await timeRunner(c.plan, { parallel: mode });
+        const m = await timeRunner(c.plan, { parallel: mode }, c.consume);
         if (!runs[impl] || m.s < runs[impl].s) runs[impl] = m;
       }
     }
@@ -138,3 +159,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+if (sink === 42) console.log(""); // keeps the consumer's work observable

@@ -5,6 +5,7 @@
 import type { Platform } from "../service/platform.js";
 import { listen } from "./node-server.js";
 import { createNodeStorage } from "./node-storage.js";
+import { nodeThreads } from "./node-threads.js";
 import { createNodeTransport } from "./node-transport.js";
 
 /** Platform implementation for Deno. */
@@ -13,4 +14,5 @@ export const denoPlatform: Platform = {
   createTransport: createNodeTransport,
   listen,
   storage: createNodeStorage,
+  threads: nodeThreads,
 };

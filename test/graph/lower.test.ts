@@ -54,9 +54,9 @@ for (const f of TF_GRAPH_FIXTURES) {
   });
 }
 
-test("TF's iterator wrappers (Options, MaxIntraOpParallelism, PrivateThreadPool, Model, Prefetch) lower to their input", () => {
+test("TF's iterator wrappers (Options, MaxIntraOpParallelism, PrivateThreadPool, Model) lower to their input, Prefetch to a prefetch node", () => {
   const plan = lower(fixtureGraph("finalized_range_10_threading")).plan;
-  assert.equal(plan, { op: "range", start: 0n, stop: 10n, step: 1n, dtype: DType.int64 });
+  assert.equal(plan, { op: "prefetch", input: { op: "range", start: 0n, stop: 10n, step: 1n, dtype: DType.int64 }, bufferSize: -1n });
 });
 
 test("TF's compression map lowers to map(CompressElement -> Identity)", () => {
@@ -83,6 +83,8 @@ test("TF's compression map lowers to map(CompressElement -> Identity)", () => {
       ],
       outputs: [3],
     },
+    numParallelCalls: -1n,
+    deterministic: true,
   });
 });
 

@@ -41,11 +41,12 @@ export const OWN_BUFFER_BYTES = 64 * 1024;
 /**
  * Where a writer puts large components:
  * - `plain`: a new ArrayBuffer (transferred when posted; for chunks read in the same thread);
- * - a `BufferPool`: pooled shared buffers (plain where shared memory is unavailable), for chunks
- *   to another thread, which copies them out and gives them back (`sharedBuffers`). Transferring
- *   fresh buffers instead makes the sender fault in new pages for every chunk and the receiving
- *   heap run a full GC every few chunks for the external memory it adopts; exposing shared
- *   memory to consumers would leave it unaccounted (never collected under pressure).
+ * - a `BufferPool`: pooled shared buffers (plain where shared memory is unavailable), for input
+ *   chunks another thread copies into its core and gives back (`sharedBuffers`): written again
+ *   warm, no fresh pages per chunk.
+ * Outputs for consumers stay plain: shared memory handed to consumers is not accounted by the
+ * receiving heap (never collected under memory pressure), and copying it out costs more than
+ * adopting a transferred buffer.
  */
 export type LargeBuffers = "plain" | BufferPool;
 
@@ -260,8 +261,8 @@ export function forEachPacked(chunk: Chunk, visit: (components: PackedComponent[
 }
 
 /**
- * The elements of a `tensors` chunk as host tensors: views into the chunk's own buffers, copies of
- * what lies in shared ones (give those back with `sharedBuffers` afterwards).
+ * The elements of a `tensors` chunk as host tensors: views into the chunk's plain buffers, copies
+ * of what lies in shared ones (which the caller then gives back, `sharedBuffers`).
  */
 export function unpackTensors(chunk: Chunk): Tensor[][] {
   const out: Tensor[][] = new Array(chunk.count);

@@ -3,12 +3,14 @@
  *
  * Map split: the upstream iterator lives in this thread's core. Its elements are taken in chunks
  * of consecutive elements; each chunk runs through the stage, either here (the stage over a
- * local channel, fed inside the core without a copy) or in a stage thread (packed, transferred,
- * unpacked into that thread's core). Results are kept by chunk number and handed out in chunk
- * order (or in completion order when the map is not deterministic). The run starts here and
- * measures: only when the stage costs enough per element (`PARALLEL_MIN_STAGE_US`, and more than
- * feeding it) are threads started, so cheap functions never pay the transport. Until they are
- * ready, chunks keep running here.
+ * local channel, fed inside the core without a copy) or in a stage thread (packed into a chunk,
+ * posted, copied into that thread's core; chunk.ts). Results are kept by chunk number and handed
+ * out in chunk order (or in completion order when the map is not deterministic). The run starts
+ * here and measures: only when the stage costs enough per element (`PARALLEL_MIN_STAGE_US`, and
+ * more than feeding it) are threads started, so cheap functions never pay the transport. Until
+ * they are ready, and whenever this thread would otherwise wait (`callerComputes`), chunks run
+ * here. This thread takes the threads' messages synchronously between chunks where the runtime
+ * allows (`ThreadHandle.receive`), else it returns to the event loop every few milliseconds.
  *
  * Producer split: the upstream runs in one thread of its own (ahead of the consumer by a few
  * chunks); the stage (often empty) runs here over the chunks it sends. It also starts here and
@@ -38,6 +40,11 @@ export const CALIBRATION_CHUNKS = 3;
 export const PARALLEL_MIN_STAGE_US = 15;
 /** Per element, the upstream cost (µs) from which a producer thread is worth its transport. */
 export const PRODUCER_MIN_US = 15;
+/**
+ * A producer starts only when the consumer's own work between elements is at least this share
+ * of the upstream's time: with nothing to overlap, a thread only adds transport.
+ */
+export const PRODUCER_MIN_OVERLAP = 0.25;
 /** Target work per chunk (ms): long enough to amortise a message, short enough to keep latency. */
 export const TARGET_CHUNK_MS = 4;
 /** Most elements in one chunk. */
@@ -67,7 +74,7 @@ export interface RunContext {
   readonly maxThreads: number;
   readonly mode: ParallelMode;
   /** Compiled core to post to threads. */
-  readonly module: () => Promise<WebAssembly.Module>;
+  readonly module: WebAssembly.Module;
   /**
    * Map split: this thread runs chunks too while it would otherwise wait (counted as one of the
    * parallel calls). Off for callers whose thread must stay responsive (an RPC server).
@@ -149,6 +156,10 @@ export class PipelineRun {
   #writerCapacity = 0;
   /** Data bytes of the last output chunk a thread sent. */
   #lastOutBytes = 0;
+  /** When the last element was handed out (0: the consumer is back). */
+  #handedOutAt = 0;
+  /** The consumer's own time between elements, this calibration round (ms). */
+  #consumerMs = 0;
   /** When this run last returned to the event loop on its own (see `#yieldDue`). */
   #lastYield = performance.now();
   /** Shared buffers for the large components of chunks dealt to threads (they come back). */
@@ -199,12 +210,19 @@ export class PipelineRun {
   }
 
   async #nextItem(): Promise<Item | null> {
+    this.#consumerReturned();
     for (;;) {
       const r = this.#poll();
       if (r === YIELD) await macrotask();
       else if (r === WAIT) await this.#wait();
       else return r;
     }
+  }
+
+  /** Counts the time the consumer spent since the last element was handed out (its own work). */
+  #consumerReturned(): void {
+    if (this.#handedOutAt > 0) this.#consumerMs += performance.now() - this.#handedOutAt;
+    this.#handedOutAt = 0;
   }
 
   /** Takes the threads' messages that arrived, where the runtime can do that synchronously. */
@@ -230,6 +248,7 @@ export class PipelineRun {
    */
   tryNext(): Tensor[] | null | undefined {
     if (this.#c.output !== "tensors") throw new TfDataError("FailedPrecondition", "this pipeline iterator produces wire elements: call tryNextWire()");
+    this.#consumerReturned();
     const r = this.#poll();
     return r === WAIT || r === YIELD ? undefined : (r as Tensor[] | null);
   }
@@ -237,6 +256,7 @@ export class PipelineRun {
   /** As `tryNext()`, in wire form (output format `wire`). */
   tryNextWire(): WireElement | null | undefined {
     if (this.#c.output !== "wire") throw new TfDataError("FailedPrecondition", "this pipeline iterator produces tensors: call tryNext()");
+    this.#consumerReturned();
     const r = this.#poll();
     return r === WAIT || r === YIELD ? undefined : (r as WireElement | null);
   }
@@ -253,7 +273,10 @@ export class PipelineRun {
       }
       const cur = this.#current;
       if (cur !== null) {
-        if (this.#pos < cur.items.length) return cur.items[this.#pos++];
+        if (this.#pos < cur.items.length) {
+          this.#handedOutAt = performance.now();
+          return cur.items[this.#pos++];
+        }
         this.#current = null;
         if (cur.error) throw this.#failWith(cur.error);
         continue;
@@ -369,13 +392,15 @@ export class PipelineRun {
     const { upUs, stageUs } = this.#best;
     if (split.kind === "map") {
       if (stageUs >= PARALLEL_MIN_STAGE_US && stageUs >= 2 * upUs) this.#startThreads();
-    } else if (upUs >= PRODUCER_MIN_US) {
+    } else if (upUs >= PRODUCER_MIN_US && this.#consumerMs >= PRODUCER_MIN_OVERLAP * this.#upMs) {
+      // A producer only helps when there is consumer work to overlap with.
       this.#startThreads();
     }
     // Re-measured from scratch, so a pipeline that gets costly later is still caught.
     if (!this.#decided) {
       this.#upMs = 0;
       this.#stageMs = 0;
+      this.#consumerMs = 0;
       this.#chunksMeasured = 0;
       this.#best = null;
     }
@@ -388,30 +413,29 @@ export class PipelineRun {
     if (c.threads === null || n === 0) return;
     const producer = c.split.kind === "producer";
     const plan = producer ? c.split.upstream : c.split.stage;
+    // Synchronously: a consumer looping over ready elements may not let promises run for long.
+    const module = c.module;
     this.#threadsStarting = true;
-    void c.module().then((module) => {
-      if (this.#closed || this.#ended) return;
-      for (let i = 0; i < n; i++) {
-        let handle: ThreadHandle;
-        try {
-          handle = c.threads!.spawn();
-        } catch {
-          break; // no (more) threads here after all: the run goes on with what it has
-        }
-        const r: Remote = { handle, ready: false, dead: false, load: 0 };
-        this.#remotes.push(r);
-        handle.onMessage((m) => this.#onMessage(r, m as FromStage));
-        handle.onExit((e) => this.#onExit(r, e));
-        // After the listeners: attaching a message listener may ref the thread again.
-        handle.unref?.();
-        if (producer) {
-          handle.postMessage({ t: "produce", module, plan, pass: c.pass, output: this.#producerFormat() });
-        } else {
-          handle.postMessage({ t: "init", module, plan, output: c.output });
-        }
+    for (let i = 0; i < n; i++) {
+      let handle: ThreadHandle;
+      try {
+        handle = c.threads!.spawn();
+      } catch {
+        break; // no (more) threads here after all: the run goes on with what it has
       }
-      this.#settleStarting();
-    }, () => this.#settleStarting());
+      const r: Remote = { handle, ready: false, dead: false, load: 0 };
+      this.#remotes.push(r);
+      handle.onMessage((m) => this.#onMessage(r, m as FromStage));
+      handle.onExit((e) => this.#onExit(r, e));
+      // After the listeners: attaching a message listener may ref the thread again.
+      handle.unref?.();
+      if (producer) {
+        handle.postMessage({ t: "produce", module, plan, pass: c.pass, output: this.#producerFormat() });
+      } else {
+        handle.postMessage({ t: "init", module, plan, output: c.output });
+      }
+    }
+    this.#settleStarting();
   }
 
   /** Ends the starting phase once every thread answered (or none could be started). */
@@ -448,7 +472,6 @@ export class PipelineRun {
         if (m.end || m.error) this.#upstreamDone = true;
       } else {
         this.#results.set(m.seq, { items: this.#unpack(m.chunk), error: m.error });
-        this.#recycle(r, m.chunk);
         if (m.recycled) this.#inputPool.give(m.recycled);
         this.#lastOutBytes = m.chunk.byteLength;
         // The stream ends at this error: every chunk before it is dealt already, none after is needed.
@@ -460,12 +483,6 @@ export class PipelineRun {
       this.#fill();
     }
     this.#notify();
-  }
-
-  /** Gives a read chunk's shared buffers back to the thread that wrote them. */
-  #recycle(r: Remote, chunk: Chunk): void {
-    const buffers = sharedBuffers(chunk);
-    if (buffers.length > 0 && !r.dead) r.handle.postMessage({ t: "recycle", buffers });
   }
 
   #onExit(r: Remote, e: Error): void {
@@ -597,9 +614,11 @@ export class PipelineRun {
     return true;
   }
 
+  /** Gives a producer chunk's shared buffers back once they are copied out (see Producer.pool). */
   #recycleProduced(chunk: Chunk): void {
+    const buffers = sharedBuffers(chunk);
     const r = this.#remotes.find((x) => !x.dead);
-    if (r !== undefined) this.#recycle(r, chunk);
+    if (buffers.length > 0 && r !== undefined) r.handle.postMessage({ t: "recycle", buffers });
   }
 
   /** Releases everything once the pass is over (end, error). */

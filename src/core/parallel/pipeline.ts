@@ -69,12 +69,14 @@ const released = new FinalizationRegistry<{ core: RawCore; handle: number }>(({ 
 /** A plan ready for parallel passes (see the module comment). */
 export class ParallelPipeline {
   readonly #core: RawCore;
+  readonly #module: WebAssembly.Module;
   readonly #split: PlanSplit;
   #dataset: number;
   #passes = 0;
 
-  private constructor(core: RawCore, split: PlanSplit, dataset: number) {
+  private constructor(core: RawCore, module: WebAssembly.Module, split: PlanSplit, dataset: number) {
     this.#core = core;
+    this.#module = module;
     this.#split = split;
     this.#dataset = dataset;
     released.register(this, { core, handle: dataset }, this);
@@ -97,7 +99,7 @@ export class ParallelPipeline {
 
   static async #make(split: PlanSplit): Promise<ParallelPipeline> {
     const core = await sharedRawCore();
-    return new ParallelPipeline(core, split, core.createDataset(split.upstream));
+    return new ParallelPipeline(core, await coreModule(), split, core.createDataset(split.upstream));
   }
 
   /** Whether the runner core this pipeline lives in was retired by a trap. */
@@ -125,7 +127,7 @@ export class ParallelPipeline {
       threads,
       maxThreads: options.maxThreads ?? threads?.maxThreads ?? 0,
       mode: options.parallel ?? "auto",
-      module: coreModule,
+      module: this.#module,
       callerComputes: options.callerComputes ?? true,
     });
   }

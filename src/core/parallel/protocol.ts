@@ -69,7 +69,7 @@ export interface ProducedMessage {
   readonly error?: ErrorInfo;
 }
 
-/** Calling thread -> stage or producer thread: shared buffers of an output chunk, read, for reuse. */
+/** Calling thread -> producer thread: shared buffers of a produced chunk, read, for reuse. */
 export interface RecycleMessage {
   readonly t: "recycle";
   readonly buffers: SharedArrayBuffer[];

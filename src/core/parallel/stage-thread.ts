@@ -21,7 +21,11 @@ class Producer {
   #ended = false;
   #error: ErrorInfo | undefined;
   #writerCapacity = 0;
-  /** Where large components go; the calling thread gives them back once read. */
+  /**
+   * Large components go out in pooled shared buffers, which the calling thread copies out and
+   * gives back: it has no chunks of its own to run meanwhile, and a warm copy there costs less
+   * than adopting fresh transferred memory (full GCs) plus faulting in new pages here.
+   */
   readonly pool = new BufferPool();
 
   constructor(readonly core: RawCore, readonly dataset: number, readonly iterator: number, readonly output: OutputFormat) {}
@@ -121,7 +125,7 @@ export function runStageThread(endpoint: ThreadEndpoint): void {
         if (m.t === "init" || m.t === "produce") {
           try {
             const core = await RawCore.load(m.module);
-            if (m.t === "init") stage = Stage.build(core, m.plan, m.output, new BufferPool());
+            if (m.t === "init") stage = Stage.build(core, m.plan, m.output);
             else producer = Producer.build(core, m);
             endpoint.postMessage({ t: "ready" } satisfies ReadyMessage);
           } catch (e) {
@@ -135,8 +139,7 @@ export function runStageThread(endpoint: ThreadEndpoint): void {
         } else if (m.t === "more") {
           handleMore(m);
         } else if (m.t === "recycle") {
-          const pool = stage?.large ?? producer?.pool;
-          if (pool instanceof BufferPool) pool.give(m.buffers);
+          producer?.pool.give(m.buffers);
         } else {
           stage?.close();
           producer?.close();

@@ -23,7 +23,7 @@ export class Stage {
     readonly channel: number,
     readonly dataset: number,
     readonly output: OutputFormat,
-    /** Where large output components go (a pool when the outputs are for another thread). */
+    /** Where large output components go (plain buffers: transferred to the consumer as they are). */
     readonly large: LargeBuffers,
   ) {}
 

@@ -86,6 +86,7 @@ function lowerMap(ctx: DatasetLowerContext, numParallelCallsInput: boolean): Low
   ctx.expectInputs(1 + numCaptured + (numParallelCallsInput ? 1 : 0));
   const input = ctx.dataset(0);
   const captured = capturedInputs(ctx, 1);
+  let parallel: { numParallelCalls: bigint; deterministic: boolean } | undefined;
   if (numParallelCallsInput) {
     const calls = ctx.int64(1 + numCaptured);
     if (calls !== -1n && calls <= 0n) {
@@ -96,6 +97,8 @@ function lowerMap(ctx: DatasetLowerContext, numParallelCallsInput: boolean): Low
       throw ctx.error("InvalidArgument", `attr 'deterministic' must be "default", "true" or "false", got "${det}"`);
     }
     ctx.attrs.bool("use_unbounded_threadpool", false);
+    // Hints for the parallel runner (src/core/parallel); the core ignores them.
+    parallel = { numParallelCalls: calls, deterministic: det !== "false" };
   } else {
     ctx.attrs.bool("force_synchronous", false);
   }
@@ -109,7 +112,7 @@ function lowerMap(ctx: DatasetLowerContext, numParallelCallsInput: boolean): Low
       `function returns [${fn.outputTypes.map(dtypeName).join(", ")}]`);
   }
   // Shapes: the function signature carries no static shapes, so the declared ones stand.
-  return { plan: { op: "map", input: input.plan, fn: fn.plan }, cardinality: preserve ? input.cardinality : UNKNOWN };
+  return { plan: { op: "map", input: input.plan, fn: fn.plan, ...parallel }, cardinality: preserve ? input.cardinality : UNKNOWN };
 }
 
 /** Lowers `MapDataset`. */

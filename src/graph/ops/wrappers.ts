@@ -67,14 +67,18 @@ export const modelDatasetOp: DatasetOpDef = {
   }),
 };
 
-/** `PrefetchDataset`: buffering only; the elements and their order are unchanged. */
+/** `PrefetchDataset`: buffering only; the elements and their order are unchanged. Kept in the plan
+ * as a `prefetch` node (the core passes it through; the parallel runner may cut there). */
 export const prefetchDatasetOp: DatasetOpDef = {
   op: "PrefetchDataset",
-  lower: (ctx) => passThrough(ctx, 1, () => {
-    const n = ctx.int64(1);
-    if (n < -1n) throw ctx.error("InvalidArgument", `buffer_size must be >= 0 or -1 (AUTOTUNE), got ${n}`);
-    ctx.attrs.int("slack_period", 0n);
-    ctx.attrs.bool("legacy_autotune", true);
-    ctx.attrs.int("buffer_size_min", 0n);
-  }),
+  lower: (ctx) => {
+    const lowered = passThrough(ctx, 1, () => {
+      const n = ctx.int64(1);
+      if (n < -1n) throw ctx.error("InvalidArgument", `buffer_size must be >= 0 or -1 (AUTOTUNE), got ${n}`);
+      ctx.attrs.int("slack_period", 0n);
+      ctx.attrs.bool("legacy_autotune", true);
+      ctx.attrs.int("buffer_size_min", 0n);
+    });
+    return { ...lowered, plan: { op: "prefetch", input: lowered.plan, bufferSize: ctx.int64(1) } };
+  },
 };

@@ -22,6 +22,28 @@ test("a parallel map + batch gives the one-thread elements in order, computed in
   pipeline.close();
 });
 
+test("large components (shared, pooled buffers both ways) arrive intact", async () => {
+  const n = 12;
+  const px = new Uint8Array(n * 160 * 160 * 3).map((_, i) => (i * 31) % 251);
+  const { Tensor } = await import("../../../src/core/tensor.js");
+  const { DType } = await import("../../../src/core/dtype.js");
+  const plan = parallelMaps(planOf(Dataset.fromTensorSlices(new Tensor(DType.uint8, [n, 160, 160, 3], px)).repeat(3)
+    .map((x: T) => x.cast("float32").div(255).sub(0.5)).batch(4)));
+  const it = await createPipelineIterator(plan, { ...threads, callerComputes: false });
+  const got: Float32Array[] = [];
+  for (let e = await it.next(); e !== null; e = await it.next()) got.push(e[0].data as Float32Array);
+  it.close();
+  const { getCore } = await import("../../../src/core/core.js");
+  const ref = (await getCore()).createIterator(plan);
+  let i = 0;
+  for (let e = ref.next(); e !== null; e = ref.next(), i++) {
+    assert.ok(got[i].buffer instanceof ArrayBuffer, "consumers get plain buffers");
+    assert.equal(got[i], e[0].data);
+  }
+  assert.is(i, 9);
+  assert.is(got.length, 9);
+});
+
 test("string components and non-deterministic order: the same elements", async () => {
   const words = Array.from({ length: 300 }, (_, i) => `w${i}`);
   const plan = parallelMaps(planOf(Dataset.fromTensorSlices(words).map((s: T) => [s, s]).batch(4)), 2n, false);
@@ -59,15 +81,16 @@ test("an error upstream of the parallel map reaches the caller after the element
   pipeline.close();
 });
 
-test("wire output equals the core's wire elements byte for byte", async () => {
+test("wire output (as the service reads it: threads only) equals the core's wire elements byte for byte", async () => {
   const plan = parallelMaps(planOf(Dataset.range(200).map((x: T) => [x, x.cast("float64")]).batch(8)));
-  const it = await createPipelineIterator(plan, { ...threads, output: "wire" });
+  const it = await createPipelineIterator(plan, { ...threads, output: "wire", callerComputes: false });
   const got: Uint8Array[] = [];
   for (let e = await it.nextWire(); e !== null; e = await it.nextWire()) {
     assert.is(e.kind, "uncompressed");
     got.push(e.bytes.slice());
   }
   it.close();
+  assert.is(it.threadCount, 0, "closed at the end");
   const want = await referenceWire(plan);
   assert.is(got.length, want.length);
   for (let i = 0; i < want.length; i++) assert.equal(got[i], want[i].bytes);
