@@ -31,6 +31,7 @@ import { isRetryable } from "../errors.js";
 import type { DispatcherClient } from "./dispatcher-client.js";
 import { failure } from "./failure.js";
 import { computeBackoffMs } from "./retry.js";
+import { releaseIterationClient } from "./release-client.js";
 import type { WorkerElementClient } from "./worker-client.js";
 
 /** Skips in a row, per task, after which requests stop saying `allow_skip` (TF: 5). */
@@ -41,8 +42,6 @@ export const SKIPS_PER_TASK_BEFORE_BLOCKING = 5;
  * then noticed up to a second late.)
  */
 export const FINISH_POLL_MIN_MS = 5;
-/** How long `ReleaseIterationClient` may take before the iterator stops waiting for it. */
-export const RELEASE_TIMEOUT_MS = 5_000;
 /**
  * Period of the timer that keeps the runtime alive while a consumer waits on open element streams
  * (transports reference their connection only while a call starts, not while a stream is read).
@@ -206,9 +205,7 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
       this.opts.onClose?.(this.tasks.map((t) => t.info));
       this.abort.abort(new ConnectError("The tf.data service iterator was closed", Code.Canceled));
       this.notify();
-      this.releasing = this.opts.dispatcher.rpc
-        .releaseIterationClient({ iterationClientId: this.opts.iterationClientId }, { timeoutMs: RELEASE_TIMEOUT_MS })
-        .then(() => {}, () => {}); // best effort: the dispatcher also times silent clients out
+      this.releasing = releaseIterationClient(this.opts.dispatcher, this.opts.iterationClientId);
     }
     await this.releasing;
   }

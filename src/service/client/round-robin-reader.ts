@@ -24,10 +24,9 @@ import { isRetryable } from "../errors.js";
 import type { DispatcherClient } from "./dispatcher-client.js";
 import { failure } from "./failure.js";
 import { computeBackoffMs, retry } from "./retry.js";
+import { releaseIterationClient } from "./release-client.js";
 import type { WorkerElementClient } from "./worker-client.js";
 
-/** How long `ReleaseIterationClient` may take before the iterator stops waiting for it. */
-export const ROUND_ROBIN_RELEASE_TIMEOUT_MS = 5_000;
 
 /** What a round-robin reader needs. */
 export interface RoundRobinReaderOptions {
@@ -150,11 +149,7 @@ export class RoundRobinReader implements AsyncIterableIterator<Tensor[]> {
       this.closed = true;
       this.abort.abort(new ConnectError("The tf.data service iterator was closed", Code.Canceled));
       this.notify();
-      this.releasing = this.opts.dispatcher.rpc
-        .releaseIterationClient({ iterationClientId: this.opts.iterationClientId }, {
-          timeoutMs: ROUND_ROBIN_RELEASE_TIMEOUT_MS,
-        })
-        .then(() => {}, () => {}); // best effort: the dispatcher also times silent clients out
+      this.releasing = releaseIterationClient(this.opts.dispatcher, this.opts.iterationClientId);
     }
     await this.releasing;
   }
