@@ -16,6 +16,8 @@
  * chunks); the stage (often empty) runs here over the chunks it sends. It also starts here and
  * moves to the thread only when the upstream is costly; the thread then replays the pass up to
  * where this thread was (pipelines are deterministic for a given plan: seeds are in the plan).
+ * A map split with a producer `fallback` (a prefetch right below the map) turns into that
+ * producer split when the map is too cheap for threads but the work below the prefetch is not.
  *
  * Errors (from the core, in any thread) end the outputs exactly where a one-thread run ends them,
  * with the same TfDataError code and message. Closing the run (or reaching the end) terminates
@@ -114,6 +116,8 @@ const roundUp = (n: number, unit: number): number => Math.max(unit, Math.ceil(n 
 export class PipelineRun {
   readonly #c: RunContext;
   readonly #core: RawCore;
+  /** Where the plan is cut; a map split may give way to its producer fallback (`#decide`). */
+  #split: PlanSplit;
   #upstream: number;
   #stage: Stage | null = null;
   /** Upstream elements per chunk (a multiple of the split's unit). */
@@ -168,6 +172,7 @@ export class PipelineRun {
   constructor(context: RunContext) {
     this.#c = context;
     this.#core = context.core;
+    this.#split = context.split;
     this.#upstream = context.upstream;
     this.#chunkSize = context.split.unit;
     try {
@@ -185,8 +190,8 @@ export class PipelineRun {
     if (c.threads === null) return 0;
     const limit = Math.max(0, Math.min(c.maxThreads, c.threads.maxThreads));
     // A producer replays the pass from the start in its own core: only where that is exact.
-    if (c.split.kind === "producer") return c.split.replayable ? Math.min(1, limit) : 0;
-    const want = c.split.parallelism < 0 ? limit : c.split.parallelism;
+    if (this.#split.kind === "producer") return this.#split.replayable ? Math.min(1, limit) : 0;
+    const want = this.#split.parallelism < 0 ? limit : this.#split.parallelism;
     // When this thread computes chunks too, it is one of the parallel calls.
     const others = c.callerComputes ? Math.max(1, Math.min(want, limit) - 1) : Math.min(want, limit);
     return Math.min(want, limit) <= 0 ? 0 : others;
@@ -295,12 +300,12 @@ export class PipelineRun {
         this.#finish();
         return null;
       }
-      if (this.#c.split.kind === "producer" && this.#producerStarted) {
+      if (this.#split.kind === "producer" && this.#producerStarted) {
         if (this.#runProducerChunk()) continue;
         this.#fill();
         return WAIT;
       }
-      if (this.#c.split.kind === "map" && this.#remotes.some((w) => w.ready && !w.dead)) {
+      if (this.#split.kind === "map" && this.#remotes.some((w) => w.ready && !w.dead)) {
         this.#fill();
         // Rather than wait, run the next chunk here (a result or two ahead at most).
         const share = this.#c.callerComputes && !this.#upstreamDone && this.#results.size < CHUNKS_PER_THREAD;
@@ -321,7 +326,7 @@ export class PipelineRun {
 
   /** The next result in order (or any, when the map is not deterministic). */
   #take(): Result | null {
-    const split = this.#c.split;
+    const split = this.#split;
     if (split.kind === "map" && !split.deterministic) {
       for (const [seq, r] of this.#results) {
         this.#results.delete(seq);
@@ -362,8 +367,8 @@ export class PipelineRun {
       this.#chunksMeasured++;
       const upUs = ((t1 - t0) * 1000) / n;
       const stageUs = ((t2 - t1) * 1000) / n;
-      const cost = this.#c.split.kind === "map" ? stageUs : upUs;
-      if (this.#best === null || cost < (this.#c.split.kind === "map" ? this.#best.stageUs : this.#best.upUs)) {
+      const cost = this.#split.kind === "map" ? stageUs : upUs;
+      if (this.#best === null || cost < (this.#split.kind === "map" ? this.#best.stageUs : this.#best.upUs)) {
         this.#best = { upUs, stageUs };
       }
     }
@@ -372,7 +377,7 @@ export class PipelineRun {
 
   /** Picks the next chunk size from the measured cost (ms) and size (bytes) per element. */
   #resize(msPerElement: number, bytesPerElement: number): void {
-    const unit = this.#c.split.unit;
+    const unit = this.#split.unit;
     let n = msPerElement > 0 ? TARGET_CHUNK_MS / msPerElement : this.#chunkSize * 2;
     n = Math.min(n, this.#chunkSize * 4, MAX_CHUNK_ELEMENTS);
     if (bytesPerElement > 0) n = Math.min(n, MAX_CHUNK_BYTES / bytesPerElement);
@@ -386,14 +391,27 @@ export class PipelineRun {
    */
   #decide(): void {
     if (this.#decided || this.#upstreamDone) return;
-    const split = this.#c.split;
-    const spent = split.kind === "map" ? this.#stageMs : this.#upMs;
+    const split = this.#split;
+    // What is measured: the stage for a map split (plus the upstream when it may fall back to a
+    // producer), the upstream for a producer split.
+    const spent = split.kind === "map" ? this.#stageMs + (split.fallback !== undefined ? this.#upMs : 0) : this.#upMs;
     if (spent < CALIBRATION_MS || this.#chunksMeasured < CALIBRATION_CHUNKS || this.#best === null) return;
     const { upUs, stageUs } = this.#best;
+    // A producer only helps when there is work here to overlap with: the consumer's own, and
+    // the stage it runs here. A caller that must stay responsive (callerComputes off: a server's
+    // event loop) hands costly upstream work to a producer regardless.
+    const overlap = this.#consumerMs + this.#stageMs >= PRODUCER_MIN_OVERLAP * this.#upMs;
+    const producerPays = upUs >= PRODUCER_MIN_US && (overlap || !this.#c.callerComputes);
     if (split.kind === "map") {
       if (stageUs >= PARALLEL_MIN_STAGE_US && stageUs >= 2 * upUs) this.#startThreads();
-    } else if (upUs >= PRODUCER_MIN_US && this.#consumerMs >= PRODUCER_MIN_OVERLAP * this.#upMs) {
-      // A producer only helps when there is consumer work to overlap with.
+      else if (split.fallback !== undefined && producerPays) {
+        // A cheap parallel map over a prefetch over costly work (the service's compression map
+        // over a user's `prefetch`): the prefetch's input moves to a producer thread instead.
+        // The local stage is the fallback's stage already, so the switch is exact.
+        this.#split = split.fallback;
+        this.#startThreads();
+      }
+    } else if (producerPays) {
       this.#startThreads();
     }
     // Re-measured from scratch, so a pipeline that gets costly later is still caught.
@@ -411,8 +429,8 @@ export class PipelineRun {
     const c = this.#c;
     const n = this.#threadCount();
     if (c.threads === null || n === 0) return;
-    const producer = c.split.kind === "producer";
-    const plan = producer ? c.split.upstream : c.split.stage;
+    const producer = this.#split.kind === "producer";
+    const plan = producer ? this.#split.upstream : this.#split.stage;
     // Synchronously: a consumer looping over ready elements may not let promises run for long.
     const module = c.module;
     this.#threadsStarting = true;
@@ -448,7 +466,7 @@ export class PipelineRun {
 
   /** What the producer sends: final outputs when the stage is empty, else upstream elements. */
   #producerFormat(): OutputFormat {
-    return this.#c.split.stage.op === "channel" ? this.#c.output : "tensors";
+    return this.#split.stage.op === "channel" ? this.#c.output : "tensors";
   }
 
   #onMessage(r: Remote, m: FromStage): void {
@@ -461,7 +479,7 @@ export class PipelineRun {
         r.handle.terminate();
       } else {
         r.ready = true;
-        if (this.#c.split.kind === "producer") this.#startProducer(r);
+        if (this.#split.kind === "producer") this.#startProducer(r);
         else this.#fill();
       }
     } else if (m.t === "out" || m.t === "produced") {
@@ -489,7 +507,7 @@ export class PipelineRun {
     r.dead = true;
     this.#threadsStarting = this.#remotes.some((x) => !x.ready && !x.dead);
     if (this.#closed || this.#ended) return;
-    const lost = [...this.#pending.values()].includes(r) || (this.#c.split.kind === "producer" && this.#producerStarted);
+    const lost = [...this.#pending.values()].includes(r) || (this.#split.kind === "producer" && this.#producerStarted);
     if (lost) this.#fatal = { code: "Internal", message: `a parallel pipeline thread exited unexpectedly: ${e.message}` };
     this.#notify();
   }
@@ -518,10 +536,10 @@ export class PipelineRun {
   /** Keeps the threads busy: map split, deals chunks; producer split, asks for chunks. */
   #fill(): void {
     if (this.#closed || this.#ended || this.#fatal !== null) return;
-    if (this.#c.split.kind === "producer") {
+    if (this.#split.kind === "producer") {
       const r = this.#remotes.find((x) => x.ready && !x.dead);
       if (!r || !this.#producerStarted) return;
-      const window = Math.max(2, Math.ceil(Math.max(1, this.#c.split.bufferSize) / this.#chunkSize));
+      const window = Math.max(2, Math.ceil(Math.max(1, this.#split.bufferSize) / this.#chunkSize));
       while (!this.#upstreamDone && this.#pending.size + this.#raw.size + this.#results.size < window) {
         const seq = this.#seqProduced++;
         this.#pending.set(seq, r);
@@ -571,7 +589,7 @@ export class PipelineRun {
     const chunk = writer.finish();
     if (this.#inBytesPerElement > 0) {
       const maxByBytes = Math.max(1, Math.floor(MAX_CHUNK_BYTES / this.#inBytesPerElement));
-      if (this.#chunkSize > maxByBytes) this.#chunkSize = roundUp(maxByBytes, this.#c.split.unit);
+      if (this.#chunkSize > maxByBytes) this.#chunkSize = roundUp(maxByBytes, this.#split.unit);
     }
     return { chunk, error };
   }
@@ -594,7 +612,7 @@ export class PipelineRun {
     if (raw === undefined) return false;
     this.#raw.delete(seq);
     this.#nextRaw++;
-    if (this.#c.split.stage.op === "channel") {
+    if (this.#split.stage.op === "channel") {
       this.#results.set(seq, { items: this.#unpack(raw.chunk), error: raw.error });
       this.#recycleProduced(raw.chunk);
     } else {

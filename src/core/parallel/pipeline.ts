@@ -37,7 +37,8 @@ export interface PipelineOptions {
   /**
    * Whether the calling thread runs chunks of a parallel map too, instead of only waiting on the
    * threads (default true). Turn off where the calling thread must stay responsive (a server's
-   * event loop): it then only moves elements.
+   * event loop): it then only moves elements and runs the stage of a producer split, and a costly
+   * upstream below a prefetch goes to a producer thread even when little work here overlaps it.
    */
   readonly callerComputes?: boolean;
 }

@@ -13,7 +13,9 @@
  *
  * A *producer split* cuts at the outermost prefetch when there is no usable parallel map: the
  * prefetch's input runs in one thread of its own, ahead of the consumer, and the stage (the
- * stateless ops above the prefetch, often none) runs in the calling thread.
+ * stateless ops above the prefetch, often none) runs in the calling thread. A map split over a
+ * prefetch carries that producer split as its `fallback` (the service worker's compression map
+ * sits right over a user's final prefetch).
  */
 import type { DatasetPlan, MapPlan } from "../plan.js";
 
@@ -32,6 +34,12 @@ export interface MapSplit {
   readonly parallelism: number;
   /** False when the map allows outputs in completion order. */
   readonly deterministic: boolean;
+  /**
+   * The producer split at a prefetch right below the map, when there is one: same stage, the
+   * prefetch's input as upstream. The run takes it when the map is too cheap for threads but
+   * the work below the prefetch is not.
+   */
+  readonly fallback?: ProducerSplit;
 }
 
 /** Cut at a prefetch: `upstream` in a thread of its own, `stage` (over a channel) here. */
@@ -110,14 +118,14 @@ export function splitPlan(plan: DatasetPlan): PlanSplit | null {
     const m = op as MapPlan;
     const unit = unitOf(chain, i);
     if (unit === null) continue;
-    return {
-      kind: "map",
-      upstream: m.input,
-      stage: rebuild(chain, i, { op: "map", input: CHANNEL_LEAF, fn: m.fn }),
-      unit,
-      parallelism: Number(m.numParallelCalls),
-      deterministic: m.deterministic !== false,
-    };
+    const stage = rebuild(chain, i, { op: "map", input: CHANNEL_LEAF, fn: m.fn });
+    const below = chain[i + 1];
+    const deterministic = m.deterministic !== false;
+    // Only where the map keeps order: a producer's stage hands out elements in order.
+    const fallback: ProducerSplit | undefined = below?.op === "prefetch" && deterministic
+      ? { kind: "producer", upstream: below.input, stage, unit, bufferSize: Number(below.bufferSize), replayable: !containsOp(below.input, "cache") }
+      : undefined;
+    return { kind: "map", upstream: m.input, stage, unit, parallelism: Number(m.numParallelCalls), deterministic, ...(fallback && { fallback }) };
   }
   // Else the outermost prefetch whose stage is exact.
   for (let i = 0; i < chain.length; i++) {

@@ -12,6 +12,11 @@ import { FCFS_PREFETCH_ELEMENTS, type RunnerRequest, type RunnerResult, type Tas
 export interface AsyncElementSource {
   /** The next element, or `null` at end of sequence. Never called again before it settles. */
   next(): Promise<WireElement | null>;
+  /**
+   * The next element if it is ready now (`null` at the end), `undefined` when `next()` must wait.
+   * Optional; lets a request be answered without a trip through the event loop.
+   */
+  tryNext?(): WireElement | null | undefined;
   /** Releases the source; a pending `next` then rejects. Called once. */
   close(): void;
 }
@@ -41,6 +46,8 @@ export class AsyncFirstComeFirstServedTaskRunner implements TaskRunner {
   private readonly ready: Produced[] = [];
   private readonly waiters: Waiter[] = [];
   private pumping = false;
+  /** A `source.next()` is in flight (the source must not be asked again before it settles). */
+  private producing = false;
   private nextIndex = 0n;
   private sourceOpen = true;
   private cancelled = false;
@@ -58,6 +65,18 @@ export class AsyncFirstComeFirstServedTaskRunner implements TaskRunner {
         return Promise.resolve(this.take());
       } catch (err) {
         return Promise.reject(err);
+      }
+    }
+    if (head === undefined && this.waiters.length === 0 && !this.producing) {
+      // Nothing buffered and the source is free: take a ready element straight away.
+      const now = this.produceNow();
+      if (now !== undefined) {
+        this.ready.push(now);
+        try {
+          return Promise.resolve(this.take());
+        } catch (err) {
+          return Promise.reject(err);
+        }
       }
     }
     if (req.allowSkip) {
@@ -104,6 +123,7 @@ export class AsyncFirstComeFirstServedTaskRunner implements TaskRunner {
 
   private async loop(): Promise<void> {
     try {
+      let waited = false;
       while (!this.cancelled) {
         // Serve waiters first, in arrival order.
         while (this.waiters.length > 0 && this.ready.length > 0) {
@@ -116,9 +136,21 @@ export class AsyncFirstComeFirstServedTaskRunner implements TaskRunner {
         }
         if (this.terminal) return;
         if (this.waiters.length === 0 && this.ready.length >= FCFS_PREFETCH_ELEMENTS) return;
-        await afterIo();
-        if (this.cancelled) return;
-        const produced = await this.produce();
+        if (this.waiters.length === 0 && !waited) {
+          // Prefetching waits for pending writes (a request meanwhile may take a ready element
+          // itself); a waiting request is served right away.
+          await afterIo();
+          waited = true;
+          continue;
+        }
+        waited = false;
+        this.producing = true;
+        let produced: Produced;
+        try {
+          produced = await this.produce();
+        } finally {
+          this.producing = false;
+        }
         if (this.cancelled) return;
         this.ready.push(produced);
       }
@@ -126,6 +158,24 @@ export class AsyncFirstComeFirstServedTaskRunner implements TaskRunner {
       // Cleared in the very step that decides to stop (a `finally` runs synchronously with the
       // `return`), so a request arriving afterwards always starts a new loop.
       this.pumping = false;
+    }
+  }
+
+  /** {@link produce} from `source.tryNext`, or undefined when the element is not ready. */
+  private produceNow(): Produced | undefined {
+    if (!this.sourceOpen) return { kind: "end" };
+    if (this.source.tryNext === undefined) return undefined;
+    try {
+      const element = this.source.tryNext();
+      if (element === undefined) return undefined;
+      if (element === null) {
+        this.closeSource();
+        return { kind: "end" };
+      }
+      return { kind: "element", element, elementIndex: this.nextIndex++ };
+    } catch (error) {
+      this.closeSource();
+      return { kind: "error", error };
     }
   }
 

@@ -2,9 +2,13 @@
  * Builds a task's pipeline on its first `GetElement` (TF's lazy task initialisation): get the
  * dataset graph, ask the dispatcher whether compression was disabled at runtime, strip the
  * compression map if so, lower the graph once, and start a core iterator behind a task runner.
+ * A plan with a parallel map or a prefetch runs on the parallel runner (worker threads, each with
+ * its own wasm instance), so `num_parallel_calls` and `prefetch` overlap work as in TF.
  */
 import { getCore } from "../../core/core.js";
 import { TfDataError } from "../../core/errors.js";
+import { ParallelPipeline } from "../../core/parallel/pipeline.js";
+import { threadFactory } from "../../core/parallel/threads.js";
 import type { DatasetPlan } from "../../core/plan.js";
 import type { TaskDef } from "../../gen/tensorflow/core/data/service/common_pb.js";
 import type { GraphDef } from "../../gen/tensorflow/core/framework/graph_pb.js";
@@ -12,6 +16,7 @@ import { stripCompressionMap } from "../../graph/compression-map.js";
 import { lower } from "../../graph/lower.js";
 import type { DispatcherClient } from "../client/dispatcher-client.js";
 import { retry } from "../client/retry.js";
+import { AsyncFirstComeFirstServedTaskRunner, type AsyncElementSource } from "./async-fcfs-task-runner.js";
 import { FirstComeFirstServedTaskRunner, type ElementSource, type TaskRunner } from "./task-runner.js";
 import { applyStaticSharding, checkShardingPolicy, isDynamicTask } from "./sharding.js";
 import { startDynamicTask } from "./dynamic-task.js";
@@ -31,6 +36,12 @@ export interface PipelineDeps {
   stripCompressionMap(graph: GraphDef): GraphDef;
   /** Starts a core iterator over `plan`, seen through its wire output. */
   createSource(plan: DatasetPlan): Promise<ElementSource>;
+  /**
+   * Starts `plan` on the parallel runner when it has a parallel part (a parallel map or a
+   * prefetch) and the runtime has threads; null otherwise, and `createSource` runs it. Optional:
+   * without it every task runs in the worker's thread (test doubles).
+   */
+  createParallelSource?(plan: DatasetPlan): Promise<AsyncElementSource | null>;
   /**
    * TF's cardinality of a graph lowered by `lower` (-1n infinite, -2n unknown); round-robin tasks
    * need it. Optional: without it the check is skipped (test doubles).
@@ -53,6 +64,22 @@ export const realPipelineDeps: PipelineDeps = {
   async createSource(plan) {
     const it = (await getCore()).createIterator(plan);
     return { next: () => it.nextWire(), close: () => it.close() };
+  },
+  async createParallelSource(plan) {
+    if (threadFactory() === null) return null;
+    const pipeline = await ParallelPipeline.create(plan);
+    if (pipeline === null) return null;
+    // The worker's thread only moves elements (callerComputes off): it must keep answering RPCs.
+    const it = pipeline.createIterator({ output: "wire", callerComputes: false });
+    pipeline.close(); // the pass keeps what it needs
+    return {
+      next: () => {
+        const ready = it.tryNextWire();
+        return ready === undefined ? it.nextWire() : Promise.resolve(ready);
+      },
+      tryNext: () => it.tryNextWire(),
+      close: () => it.close(),
+    };
   },
 };
 
@@ -96,7 +123,14 @@ export async function initializeTask(def: TaskDef, ctx: TaskInitContext): Promis
   if (ctx.signal.aborted) throw new TfDataError("Canceled", "Worker is shutting down");
   // Round-robin and cross-trainer cache tasks read through the FCFS runner (task-runner-kind.ts).
   if (isDynamicTask(def)) return taskRunnerFor(def, await startDynamicTask(def, plan, ctx), ctx.runners); // DYNAMIC: sources read splits
-  return taskRunnerFor(def, new FirstComeFirstServedTaskRunner(await deps.createSource(plan)), ctx.runners);
+  return taskRunnerFor(def, await firstComeFirstServed(plan, deps), ctx.runners);
+}
+
+/** The task's FCFS runner: over the parallel runner when the plan has a parallel part. */
+async function firstComeFirstServed(plan: DatasetPlan, deps: PipelineDeps): Promise<TaskRunner> {
+  const parallel = await deps.createParallelSource?.(plan);
+  if (parallel) return new AsyncFirstComeFirstServedTaskRunner(parallel);
+  return new FirstComeFirstServedTaskRunner(await deps.createSource(plan));
 }
 
 /**

@@ -74,6 +74,7 @@ interface Counted {
 function counting(counter: Counted, base: PipelineDeps = realPipelineDeps): () => Promise<PipelineDeps> {
   return () => Promise.resolve({
     ...base,
+    createParallelSource: undefined, // every task reads through the wrapped one-thread source
     async createSource(plan) {
       const src = await base.createSource(plan);
       return {
@@ -244,6 +245,7 @@ test("a worker error mid-stream fails the iterator with its code and address, af
   const failAfter = 5;
   const failing: PipelineDeps = {
     ...realPipelineDeps,
+    createParallelSource: undefined, // every task reads through the wrapped one-thread source
     async createSource(plan) {
       const src = await realPipelineDeps.createSource(plan);
       let n = 0;
@@ -337,6 +339,7 @@ test("a stream that fails with a retryable code is reopened with backoff and the
     const c = await startCluster(1, {
       pipelineDeps: () => Promise.resolve({
         ...realPipelineDeps,
+        createParallelSource: undefined, // every task starts through the failing createSource
         async createSource(plan) {
           // The task's pipeline fails to start as on an overloaded worker (UNAVAILABLE, retryable);
           // a failed start is forgotten, so a later read tries again.

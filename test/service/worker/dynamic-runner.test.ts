@@ -1,6 +1,7 @@
-// The first-come-first-served runner of DYNAMIC tasks (src/service/worker/async-fcfs-task-runner.ts)
-// over a scripted source whose elements wait: skip answers, arrival order, one prefetched element,
-// sticky end and errors, cancellation.
+// The first-come-first-served runner of DYNAMIC and parallel tasks
+// (src/service/worker/async-fcfs-task-runner.ts) over a scripted source whose elements wait: skip
+// answers, arrival order, one prefetched element, sticky end and errors, cancellation, and
+// elements taken straight from a source that has them ready (`tryNext`).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isTfDataError } from "../../../src/core/errors.js";
@@ -115,6 +116,46 @@ test("cancel rejects waiting requests with CANCELLED and closes the source", asy
   } catch (err) {
     assert.ok(isTfDataError(err, "Canceled"), String(err));
   }
+});
+
+test("a ready element is taken straight from tryNext, never while a next() is in flight; indices stay in order", async () => {
+  let ready: number[] = [];
+  let inFlight = 0;
+  let overlapped = false;
+  let pendingNext: ((e: WireElement | null) => void) | null = null;
+  const element = (n: number): WireElement => ({ kind: "uncompressed", bytes: new Uint8Array([n]) });
+  const source: AsyncElementSource = {
+    next: () => {
+      inFlight++;
+      return new Promise((resolve) => {
+        pendingNext = (e) => {
+          inFlight--;
+          resolve(e);
+        };
+      });
+    },
+    tryNext: () => {
+      if (inFlight > 0) overlapped = true;
+      const n = ready.shift();
+      return n === undefined ? undefined : element(n);
+    },
+    close: () => {},
+  };
+  const runner = new AsyncFirstComeFirstServedTaskRunner(source);
+  await settle(); // the prefetch asked next(): it is in flight
+  ready = [7];
+  const a = runner.getNext({ allowSkip: false }); // must wait for the in-flight next()
+  pendingNext!(element(5));
+  assert.equal([byte(await a)], [5]);
+  await settle(); // the prefetch asks again
+  pendingNext!(element(6));
+  await settle();
+  const b = await runner.getNext({ allowSkip: false }); // the buffered element
+  const c = await runner.getNext({ allowSkip: false }); // straight from tryNext, no event-loop trip
+  assert.equal([byte(b), byte(c)], [6, 7]);
+  assert.equal([b.kind === "element" && b.elementIndex, c.kind === "element" && c.elementIndex], [1n, 2n]);
+  assert.not.ok(overlapped, "tryNext is never called while next() is in flight");
+  runner.cancel();
 });
 
 test.run();
