@@ -13,6 +13,8 @@ CASE:
   range    tf.data.Dataset.range(50000), scalars
   images   from_tensors(zeros([224,224,3], uint8)).repeat(3200).batch(32): 100 batches of
            32x224x224x3 uint8 (the same pipeline the TS side builds)
+  features 2048 images (pixel (i*7)%251) -> map((x/255-mean)/std, mean over H and W;
+           num_parallel_calls=AUTOTUNE) -> batch(32) -> prefetch(AUTOTUNE)
 Result: {"event":"result","case","elements","bytes","seconds","first_element_seconds"}; only the
 read loop is timed. Exits with its parent (PR_SET_PDEATHSIG) and on stdin EOF.
 """
@@ -28,6 +30,9 @@ RANGE_N = 50000
 IMAGES = 3200
 IMAGE_SHAPE = (224, 224, 3)
 IMAGE_BATCH = 32
+FEATURE_IMAGES = 2048
+MEAN = [0.485, 0.456, 0.406]
+STD = [0.229, 0.224, 0.225]
 
 
 def die_with_parent():
@@ -47,6 +52,18 @@ def emit(obj):
 def pipeline(tf, case):
     if case == "range":
         return tf.data.Dataset.range(RANGE_N)
+    if case == "features":
+        import numpy as np
+        size = IMAGE_SHAPE[0] * IMAGE_SHAPE[1] * IMAGE_SHAPE[2]
+        pixels = ((np.arange(size, dtype=np.int64) * 7) % 251).astype(np.uint8).reshape(IMAGE_SHAPE)
+
+        def features(x):
+            x = (tf.cast(x, tf.float32) / 255 - tf.constant(MEAN)) / tf.constant(STD)
+            return tf.reduce_mean(x, axis=[0, 1])
+
+        return (tf.data.Dataset.from_tensors(pixels).repeat(FEATURE_IMAGES)
+                .map(features, num_parallel_calls=tf.data.AUTOTUNE)
+                .batch(IMAGE_BATCH).prefetch(tf.data.AUTOTUNE))
     image = tf.zeros(IMAGE_SHAPE, tf.uint8)
     return tf.data.Dataset.from_tensors(image).repeat(IMAGES).batch(IMAGE_BATCH)
 
@@ -72,7 +89,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["local", "client", "cluster"])
-    parser.add_argument("case", nargs="?", choices=["range", "images"], default="range")
+    parser.add_argument("case", nargs="?", choices=["range", "images", "features"], default="range")
     parser.add_argument("--service", default=None)
     args = parser.parse_args()
 

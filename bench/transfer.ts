@@ -6,6 +6,9 @@
 //   range   Dataset.range(50000), consumed as scalars
 //   images  Dataset.fromTensors(<224x224x3 uint8 zeros>).repeat(3200).batch(32): 100 batches of
 //           32x224x224x3 uint8 (TF runs the very same pipeline)
+//   features  2048 224x224x3 uint8 images -> map((x/255 - mean)/std, then the mean over height
+//           and width; numParallelCalls AUTOTUNE) -> batch(32) -> prefetch(AUTOTUNE): a costly
+//           parallel map with small outputs, i.e. the worker's compute, not the transfer
 // Configs (reader <- servers):
 //   ours            our client <- our dispatcher + worker (a child process); streaming extension
 //   ours-unary      the same, the worker not advertising the stream: unary GetElement
@@ -17,7 +20,8 @@
 import { performance } from "node:perf_hooks";
 import { DType } from "../src/core/dtype.js";
 import { Tensor } from "../src/core/tensor.js";
-import { Dataset, distribute } from "../src/entry/node.js";
+import { AUTOTUNE, Dataset, distribute } from "../src/entry/node.js";
+import type { SymbolicTensor as T } from "../src/graph/trace/index.js";
 import { spawnJsonChild, type JsonChild } from "../test/helpers/json-child.js";
 import { startLocalService } from "../test/helpers/servers.js";
 import { REPO_ROOT, tfPython } from "../test/helpers/tf.js";
@@ -28,10 +32,16 @@ const RANGE_N = 50_000;
 const IMAGES = 3200;
 const IMAGE_BATCH = 32;
 const IMAGE_SHAPE = [224, 224, 3];
+/** Images of the features case (64 batches of 32). */
+const FEATURE_IMAGES = 2048;
+/** ImageNet channel means and standard deviations (the features case). */
+const MEAN = [0.485, 0.456, 0.406];
+const STD = [0.229, 0.224, 0.225];
 /** Longest one measurement (including process start) may take. */
 const CASE_TIMEOUT_MS = 15 * 60_000;
 
-type CaseName = "range" | "images";
+const CASES = ["range", "images", "features"] as const;
+type CaseName = (typeof CASES)[number];
 const CONFIGS = ["ours", "ours-unary", "ours-1proc", "tf", "tf-client/ours", "ours/tf-servers"] as const;
 type ConfigName = (typeof CONFIGS)[number];
 
@@ -47,8 +57,8 @@ function parseArgs(argv: string[]) {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const cases = (get("--cases") ?? "range,images").split(",").filter(Boolean) as CaseName[];
-  for (const c of cases) if (c !== "range" && c !== "images") throw new Error(`unknown case ${c}; expected range or images`);
+  const cases = (get("--cases") ?? CASES.join(",")).split(",").filter(Boolean) as CaseName[];
+  for (const c of cases) if (!CASES.includes(c)) throw new Error(`unknown case ${c}; expected one of ${CASES.join(", ")}`);
   const configs = (get("--configs") ?? CONFIGS.join(",")).split(",").filter(Boolean) as ConfigName[];
   for (const c of configs) if (!CONFIGS.includes(c)) throw new Error(`unknown config ${c}; expected one of ${CONFIGS.join(", ")}`);
   return { cases, configs, repeat: Number(get("--repeat") ?? 1) };
@@ -56,6 +66,14 @@ function parseArgs(argv: string[]) {
 
 function pipeline(c: CaseName): Dataset {
   if (c === "range") return Dataset.range(RANGE_N);
+  if (c === "features") {
+    // Pixel (i * 7) % 251 in both implementations, so TF and we compute on the same data.
+    const size = IMAGE_SHAPE.reduce((a, b) => a * b, 1);
+    const image = new Tensor(DType.uint8, IMAGE_SHAPE, new Uint8Array(size).map((_, i) => (i * 7) % 251));
+    return Dataset.fromTensors(image).repeat(FEATURE_IMAGES)
+      .map((x: T) => x.cast("float32").div(255).sub(MEAN).div(STD).mean([0, 1]), { numParallelCalls: AUTOTUNE })
+      .batch(IMAGE_BATCH).prefetch(AUTOTUNE);
+  }
   const image = new Tensor(DType.uint8, IMAGE_SHAPE, new Uint8Array(IMAGE_SHAPE.reduce((a, b) => a * b, 1)));
   return Dataset.fromTensors(image).repeat(IMAGES).batch(IMAGE_BATCH);
 }

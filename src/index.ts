@@ -12,7 +12,7 @@
 // ---- For users ------------------------------------------------------------------------------
 
 // Datasets, run in-process by the WebAssembly core.
-export { Dataset, TensorSpec, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, setRandomSeed, tuple, isTuple } from "./dataset/index.js";
+export { AUTOTUNE, Dataset, TensorSpec, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, setRandomSeed, tuple, isTuple } from "./dataset/index.js";
 export type {
   ElementSpec,
   Element,

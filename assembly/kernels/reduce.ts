@@ -27,6 +27,7 @@ import {
 } from "./helpers";
 import { Kernel } from "./kernel";
 import { flush } from "./denormal";
+import { sumF32 } from "./reduce-f32";
 
 const SUM: i32 = 1, MEAN: i32 = 2, PROD: i32 = 3, MAX: i32 = 4, MIN: i32 = 5, ALL: i32 = 6, ANY: i32 = 7;
 
@@ -490,13 +491,16 @@ class ReduceKernel extends Kernel {
     // The values are copied to f64 (twice for the general transposed layout).
     if (!scratchOk(t.numElements * (c.dims.length > 3 ? 2 : 1) + out.numElements, 8, this.name + " over " + t.numElements.toString() +
       " values")) return errorCode();
-    const n = <i32>t.numElements;
-    const x = new StaticArray<f64>(n);
-    // bfloat16 Max/Min return their operands' own bits (comparisons alone see DAZ).
-    const raw = d == DT_BFLOAT16 && (this.op == MAX || this.op == MIN);
-    for (let i = 0; i < n; i++) unchecked(x[i] = raw ? <f64>bf16ToF32(load<u16>(t.dataPtr + (<usize>i << 1))) : loadFloat(t, i));
     const res = new StaticArray<f64>(<i32>out.numElements);
-    floatReduce(fr, x, c, res);
+    // float32 sums take the SIMD path (same order, same bits) unless a result is NaN.
+    if (!(d == DT_FLOAT && fr.op == SUM && sumF32(t.dataPtr, c.dims, c.reduceFirst, res))) {
+      const n = <i32>t.numElements;
+      const x = new StaticArray<f64>(n);
+      // bfloat16 Max/Min return their operands' own bits (comparisons alone see DAZ).
+      const raw = d == DT_BFLOAT16 && (this.op == MAX || this.op == MIN);
+      for (let i = 0; i < n; i++) unchecked(x[i] = raw ? <f64>bf16ToF32(load<u16>(t.dataPtr + (<usize>i << 1))) : loadFloat(t, i));
+      floatReduce(fr, x, c, res);
+    }
     for (let i = 0; i < res.length; i++) {
       let v = unchecked(res[i]);
       if (this.op == MEAN) {

@@ -669,6 +669,17 @@ def reduce_family():
                     f.case("Prod", [("input", xp), ("axis", make(axes, I32))], keep_dims=False, note=f"big prod {shape} {axes}")
     f.case("Mean", [("input", make_lcg(F16, [3000], 77, 1.0)), ("axis", make([0], I32))], keep_dims=False,
            note="half mean with count > 2048")
+    # float32 sums run on a SIMD path (reduce-f32.ts): an image's channel means, and values near
+    # the subnormal range (DAZ on the inputs, FTZ on every partial sum).
+    x = make_lcg(F32, [224, 224, 3], 4242, 255.0)
+    for op in ("Sum", "Mean"):
+        f.case(op, [("input", x), ("axis", make([0, 1], I32))], keep_dims=False, note="big image channel means")
+    seed = 5000
+    for shape, axes in (([3000], [0]), ([40, 24], [0]), ([24, 40], [1]), ([6, 37, 10], [1]), ([9, 5, 20], [0, 2])):
+        seed += 1
+        x = make_lcg(F32, shape, seed, 6.0e-38)
+        for op in ("Sum", "Mean"):
+            f.case(op, [("input", x), ("axis", make(axes, I32))], keep_dims=False, note=f"tiny {shape} {axes}")
     for d in (I32, I64, U8, I8):
         f.case("Mean", [("input", make(np.zeros([0, 3]), d)), ("axis", make([0], I32))], keep_dims=False, note="empty mean")
         f.case("Mean", [("input", make([[7, -3, 2], [1, 1, 1]] if d not in (U8,) else [[7, 3, 2], [1, 1, 1]], d)),

@@ -51,6 +51,12 @@ import { windowDataset, type WindowOptions } from "./transformations/window.js";
 
 export { INFINITE_CARDINALITY, UNKNOWN_CARDINALITY };
 
+/**
+ * `tf.data.AUTOTUNE`: as `numParallelCalls` (map, interleave, batch) or a prefetch's buffer size,
+ * lets the runtime choose. Example: `ds.map(f, { numParallelCalls: AUTOTUNE }).prefetch(AUTOTUNE)`.
+ */
+export const AUTOTUNE = -1;
+
 /** Options of `Dataset.range` (TF: `output_type`, `name`). */
 export interface RangeOptions {
   /** The element dtype (TF's `output_type`); default int64. */

@@ -1,5 +1,5 @@
 /** The public Dataset API. */
-export { Dataset, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY } from "./dataset.js";
+export { AUTOTUNE, Dataset, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY } from "./dataset.js";
 export type { RangeOptions, TakeOptions, BatchOptions, IteratorFactory } from "./dataset.js";
 export { TensorSpec, type DTypeLike } from "./tensor-spec.js";
 export { flattenSpec, packElement, formatElementSpec } from "./structure.js";

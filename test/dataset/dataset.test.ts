@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { DType } from "../../src/core/dtype.js";
 import { isTfDataError } from "../../src/core/errors.js";
 import { Tensor } from "../../src/core/tensor.js";
-import { Dataset, INFINITE_CARDINALITY, TensorSpec, UNKNOWN_CARDINALITY } from "../../src/dataset/index.js";
+import { AUTOTUNE, Dataset, INFINITE_CARDINALITY, TensorSpec, UNKNOWN_CARDINALITY } from "../../src/dataset/index.js";
 import { TF_GRAPH_FIXTURES } from "../fixtures/graphs/tf-graphs.js";
 import { fixtureComponent } from "../graph/graph-fixtures.js";
 
@@ -92,6 +92,19 @@ test("cardinality matches TensorFlow's, quirks included", () => {
   assert.is(Dataset.range(10).batch(3, true).cardinality(), 3);
   assert.is(INFINITE_CARDINALITY, -1);
   assert.is(UNKNOWN_CARDINALITY, -2);
+});
+
+test("AUTOTUNE is tf.data.AUTOTUNE (-1) in the graph: num_parallel_calls and buffer_size", async () => {
+  assert.is(AUTOTUNE, -1);
+  const g = Dataset.range(4).map((x) => x, { numParallelCalls: AUTOTUNE }).prefetch(AUTOTUNE).toGraphDef();
+  const constOf = (op: string, input: number) => {
+    const ref = g.node.find((n) => n.op === op)!.input[input];
+    const t = g.node.find((n) => n.name === ref)!.attr.value.value;
+    return t.case === "tensor" ? t.value.int64Val[0] : undefined;
+  };
+  assert.is(constOf("ParallelMapDatasetV2", 1), -1n, "num_parallel_calls");
+  assert.is(constOf("PrefetchDataset", 1), -1n, "buffer_size");
+  assert.equal((await Dataset.range(4).map((x) => x, { numParallelCalls: AUTOTUNE }).toArray()).map(Number), [0, 1, 2, 3]);
 });
 
 test("our datasets yield TF's elements for every fixture pipeline we can express", async () => {
