@@ -12,6 +12,8 @@ import { existsSync } from "node:fs";
 
 /** Longest a phase may run before it is killed and counted as failed. */
 const PHASE_TIMEOUT_MS = 40 * 60 * 1000;
+/** Longest a phase may go without printing anything (a hung test) before it is killed. */
+const STALL_MS = 4 * 60 * 1000;
 
 const onCI = process.env.CI === "true" || process.env.CI === "1";
 const nodeFilter = process.env.TFDATA_TEST_FILTER ?? "\\.test\\.ts$";
@@ -58,15 +60,28 @@ function runPhase(phase) {
       detached: true,
     });
     let out = "";
-    child.stdout.on("data", (d) => { out += d; process.stdout.write(d); });
-    child.stderr.on("data", (d) => { process.stderr.write(d); });
+    let lastOutput = Date.now();
+    child.stdout.on("data", (d) => { out += d; lastOutput = Date.now(); process.stdout.write(d); });
+    child.stderr.on("data", (d) => { lastOutput = Date.now(); process.stderr.write(d); });
+    let stalled = false;
+    const kill = () => { try { process.kill(-child.pid, "SIGKILL"); } catch {} };
     const timer = setTimeout(() => {
       console.error(`\n!! phase ${phase.name} exceeded ${PHASE_TIMEOUT_MS / 60000} min; killing it`);
-      try { process.kill(-child.pid, "SIGKILL"); } catch {}
+      kill();
     }, PHASE_TIMEOUT_MS);
+    // A hung test would otherwise hold CI until the phase timeout: name where it stopped instead.
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastOutput < STALL_MS) return;
+      stalled = true;
+      const tail = out.trimEnd().split("\n").slice(-3).join(" | ");
+      console.error(`\n!! phase ${phase.name} printed nothing for ${STALL_MS / 60000} min (a hung test after: ${tail}); killing it`);
+      clearInterval(watchdog);
+      kill();
+    }, 5_000);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 1 : 0), out });
+      clearInterval(watchdog);
+      resolve({ code: code ?? (signal ? 1 : 0), out, stalled });
     });
   });
 }
@@ -93,9 +108,19 @@ for (const phase of phases) {
   }
   console.log(`\n=== phase ${phase.name}: ${phase.cmd.join(" ")}`);
   const started = Date.now();
-  const { code, out } = await runPhase(phase);
+  const { code, out, stalled } = await runPhase(phase);
   const s = parseSummary(out);
   const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (stalled) {
+    // The tests that passed before the hang count; the hung one is the failure.
+    const dots = (out.match(/•/g) ?? []).length;
+    const crosses = (out.match(/✘/g) ?? []).length;
+    passed += dots;
+    failed += crosses + 1;
+    report.push(`${phase.name}: HUNG after ${dots} passed and ${crosses} failed tests (killed after ${STALL_MS / 60000} min ` +
+      `without output), counted as ${crosses + 1} failure(s) [${secs}s]`);
+    continue;
+  }
   if (!s) {
     failed += 1;
     report.push(`${phase.name}: no test summary (exit ${code}), counted as 1 failure [${secs}s]`);

@@ -4,6 +4,7 @@
 // each test), plus the issue's: 1, 2 and 5 workers, fewer splits than workers, a worker stopped
 // mid-epoch (no hang, at-most-once).
 import { test } from "uvu";
+import { withDeadline } from "../../helpers/deadline.js";
 import * as assert from "uvu/assert";
 import { Tensor } from "../../../src/core/tensor.js";
 import { Dataset } from "../../../src/dataset/dataset.js";
@@ -197,13 +198,23 @@ test("a worker stopped mid-epoch: the read still ends (no hang) and no element c
     const ds = dynamic(Dataset.range(n).filter((x: T) => x.greaterEqual(0)), c);
     const it = ds[Symbol.asyncIterator]();
     const got: bigint[] = [];
-    try {
-      for (let i = 0; i < 50; i++) got.push((await it.next()).value as bigint);
-      await c.workers[0].stop();
-      for (let r = await it.next(); !r.done; r = await it.next()) got.push(r.value as bigint);
-    } finally {
-      await it.return?.(undefined);
-    }
+    // Once seen hanging under CI load; the deadline names the step if it happens again.
+    await withDeadline(60_000, async (step) => {
+      try {
+        step("first 50 elements");
+        for (let i = 0; i < 50; i++) got.push((await it.next()).value as bigint);
+        step("stopping worker 0");
+        await c.workers[0].stop();
+        step("reading the rest");
+        for (let r = await it.next(); !r.done; r = await it.next()) {
+          got.push(r.value as bigint);
+          step(`reading the rest (${got.length} elements so far)`);
+        }
+      } finally {
+        step("closing the iterator");
+        await it.return?.(undefined);
+      }
+    });
     const unique = new Set(got.map(String));
     assert.is(unique.size, got.length, "an element came twice");
     assert.ok(got.every((v) => v >= 0n && v < BigInt(n)));
