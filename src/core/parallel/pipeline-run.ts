@@ -7,7 +7,9 @@
  * posted, copied into that thread's core; chunk.ts). Results are kept by chunk number and handed
  * out in chunk order (or in completion order when the map is not deterministic). The run starts
  * here and measures: only when the stage costs enough per element (`PARALLEL_MIN_STAGE_US`, and
- * more than feeding it) are threads started, so cheap functions never pay the transport. Until
+ * more than feeding it) are threads started, so cheap functions never pay the transport. Where
+ * this thread computes too, the threads then run on trial: if the consumer gets no more from them
+ * than this thread managed alone (a memory-bound stage), they are retired. Until
  * they are ready, and whenever this thread would otherwise wait (`callerComputes`), chunks run
  * here. This thread takes the threads' messages synchronously between chunks where the runtime
  * allows (`ThreadHandle.receive`), else it returns to the event loop every few milliseconds.
@@ -57,6 +59,11 @@ export const MAX_CHUNK_BYTES = 8 << 20;
 const KEEP_ALIVE_MS = 1 << 30;
 /** Chunks in flight per stage thread. */
 export const CHUNKS_PER_THREAD = 2;
+/**
+ * How long stage threads run on trial (ms, and at least two results per thread) before their
+ * throughput is compared with this thread's alone; slower threads are retired.
+ */
+export const THREAD_TRIAL_MS = 60;
 /** Output chunks at least this big get one chunk in flight per thread (memory over overlap). */
 export const BIG_CHUNK_BYTES = 32 << 20;
 
@@ -101,6 +108,10 @@ function macrotask(): Promise<void> {
 interface Result {
   readonly items: Item[];
   readonly error?: ErrorInfo;
+  /** Upstream elements it was made of (map split; for the threads' trial). */
+  readonly inputs?: number;
+  /** Made by a stage thread. */
+  readonly remote?: boolean;
 }
 
 interface Remote {
@@ -164,6 +175,17 @@ export class PipelineRun {
   #handedOutAt = 0;
   /** The consumer's own time between elements, this calibration round (ms). */
   #consumerMs = 0;
+  /** Start of this calibration round: time and upstream elements taken (map split). */
+  #roundStart: { t: number; taken: number } | null = null;
+  /** Upstream elements per ms with this thread alone, measured before threads started (0: no trial). */
+  #localRate = 0;
+  /** Upstream elements of the results handed to the consumer, and how many came from threads. */
+  #consumed = 0;
+  #remoteTaken = 0;
+  /** The threads' trial: since when, at which `#consumed` and `#remoteTaken`. */
+  #trial: { t: number; consumed: number; remoteTaken: number } | null = null;
+  /** The stage threads did not pay off: no more chunks for them; this thread runs the stage. */
+  #retired = false;
   /** When this run last returned to the event loop on its own (see `#yieldDue`). */
   #lastYield = performance.now();
   /** Shared buffers for the large components of chunks dealt to threads (they come back). */
@@ -307,6 +329,8 @@ export class PipelineRun {
       }
       if (this.#split.kind === "map" && this.#remotes.some((w) => w.ready && !w.dead)) {
         this.#fill();
+        // Retired threads finish what they hold first: their results come before new local chunks.
+        if (this.#retired && this.#pending.size > 0) return WAIT;
         // Rather than wait, run the next chunk here (a result or two ahead at most).
         const share = this.#c.callerComputes && !this.#upstreamDone && this.#results.size < CHUNKS_PER_THREAD;
         if (this.#pending.size > 0 && !share) return WAIT;
@@ -326,6 +350,16 @@ export class PipelineRun {
 
   /** The next result in order (or any, when the map is not deterministic). */
   #take(): Result | null {
+    const r = this.#takeResult();
+    if (r !== null && this.#localRate > 0) {
+      this.#consumed += r.inputs ?? 0;
+      if (r.remote) this.#remoteTaken++;
+      this.#judgeThreads();
+    }
+    return r;
+  }
+
+  #takeResult(): Result | null {
     const split = this.#split;
     if (split.kind === "map" && !split.deterministic) {
       for (const [seq, r] of this.#results) {
@@ -340,6 +374,29 @@ export class PipelineRun {
     return r;
   }
 
+  /**
+   * The threads' trial (auto mode, this thread computing too): once every thread has delivered
+   * (warm-up), measure what the consumer gets for THREAD_TRIAL_MS; if that is no more than this
+   * thread managed alone, retire the threads (memory-bound stages can lose to one thread).
+   */
+  #judgeThreads(): void {
+    const live = this.#remotes.filter((r) => !r.dead).length;
+    if (live === 0) {
+      this.#localRate = 0;
+      return;
+    }
+    const now = performance.now();
+    if (this.#trial === null) {
+      if (this.#remoteTaken >= live) this.#trial = { t: now, consumed: this.#consumed, remoteTaken: this.#remoteTaken };
+      return;
+    }
+    const elapsed = now - this.#trial.t;
+    if (elapsed < THREAD_TRIAL_MS || this.#remoteTaken - this.#trial.remoteTaken < 2 * live) return;
+    const rate = (this.#consumed - this.#trial.consumed) / elapsed;
+    if (rate <= this.#localRate) this.#retired = true;
+    this.#localRate = 0; // judged once
+  }
+
   #unpack(chunk: Chunk): Item[] {
     return chunk.format === "wire" ? unpackWire(chunk) : unpackTensors(chunk);
   }
@@ -352,6 +409,7 @@ export class PipelineRun {
     const seq = this.#seqProduced++;
     core.channelReset(stage.channel);
     const t0 = performance.now();
+    if (this.#roundStart === null && this.#localChunks > 0 && !this.#decided) this.#roundStart = { t: t0, taken: this.#upstreamTaken };
     const st = core.channelPump(stage.channel, this.#upstream, this.#chunkSize);
     const t1 = performance.now();
     const n = core.channelLength(stage.channel);
@@ -359,7 +417,7 @@ export class PipelineRun {
     this.#upstreamTaken += n;
     const { chunk, error } = stage.drain();
     const t2 = performance.now();
-    this.#results.set(seq, { items: this.#unpack(chunk), error });
+    this.#results.set(seq, { items: this.#unpack(chunk), error, inputs: n });
     if (error) this.#upstreamDone = true;
     if (this.#localChunks++ > 0 && n > 0) {
       this.#upMs += t1 - t0;
@@ -403,7 +461,12 @@ export class PipelineRun {
     const overlap = this.#consumerMs + this.#stageMs >= PRODUCER_MIN_OVERLAP * this.#upMs;
     const producerPays = upUs >= PRODUCER_MIN_US && (overlap || !this.#c.callerComputes);
     if (split.kind === "map") {
-      if (stageUs >= PARALLEL_MIN_STAGE_US && stageUs >= 2 * upUs) this.#startThreads();
+      if (stageUs >= PARALLEL_MIN_STAGE_US && stageUs >= 2 * upUs) {
+        // Where this thread computes too, the threads go on trial against this rate.
+        const start = this.#roundStart;
+        if (this.#c.callerComputes && start !== null) this.#localRate = (this.#upstreamTaken - start.taken) / (performance.now() - start.t);
+        this.#startThreads();
+      }
       else if (split.fallback !== undefined && producerPays) {
         // A cheap parallel map over a prefetch over costly work (the service's compression map
         // over a user's `prefetch`): the prefetch's input moves to a producer thread instead.
@@ -416,6 +479,7 @@ export class PipelineRun {
     }
     // Re-measured from scratch, so a pipeline that gets costly later is still caught.
     if (!this.#decided) {
+      this.#roundStart = null;
       this.#upMs = 0;
       this.#stageMs = 0;
       this.#consumerMs = 0;
@@ -489,12 +553,12 @@ export class PipelineRun {
         this.#raw.set(m.seq, { chunk: m.chunk, error: m.error, end: m.end });
         if (m.end || m.error) this.#upstreamDone = true;
       } else {
-        this.#results.set(m.seq, { items: this.#unpack(m.chunk), error: m.error });
+        const inputs = this.#dealt.get(m.seq) ?? 0;
+        this.#results.set(m.seq, { items: this.#unpack(m.chunk), error: m.error, inputs, remote: true });
         if (m.recycled) this.#inputPool.give(m.recycled);
         this.#lastOutBytes = m.chunk.byteLength;
         // The stream ends at this error: every chunk before it is dealt already, none after is needed.
         if (m.error) this.#upstreamDone = true;
-        const inputs = this.#dealt.get(m.seq) ?? 0;
         this.#dealt.delete(m.seq);
         if (inputs > 0 && m.ms > 0) this.#resize(m.ms / inputs, m.chunk.byteLength / inputs);
       }
@@ -546,6 +610,10 @@ export class PipelineRun {
         r.load++;
         r.handle.postMessage({ t: "more", seq, count: this.#chunkSize });
       }
+      return;
+    }
+    if (this.#retired) {
+      if (this.#pending.size === 0) this.#stopThreads();
       return;
     }
     const ready = this.#remotes.filter((x) => x.ready && !x.dead);

@@ -3,6 +3,7 @@ import * as assert from "uvu/assert";
 import { createPipelineIterator, ParallelPipeline } from "../../../src/core/parallel/pipeline.js";
 import { Dataset } from "../../../src/dataset/dataset.js";
 import { stringToNumber, type SymbolicTensor as T } from "../../../src/graph/trace/index.js";
+import type { ThreadFactory, ThreadHandle } from "../../../src/core/parallel/threads.js";
 import { nodeThreads } from "../../../src/runtime/node-threads.js";
 import { drain, js, parallelMaps, planOf, prefetched, reference, referenceWire } from "./plans.js";
 
@@ -175,6 +176,36 @@ test("auto mode moves a costly map into threads", async () => {
   const got = await drain(await createPipelineIterator(plan, { threads: nodeThreads }));
   assert.equal(got.elements, want.elements);
   assert.ok(got.threads >= 1, "threads were started");
+});
+
+test("auto mode retires stage threads that deliver less than this thread alone", async () => {
+  // Threads whose every answer is 40 ms late: on trial they lose to this thread, which then
+  // finishes the pass alone (the elements unchanged).
+  const slow: ThreadFactory = {
+    name: "node",
+    maxThreads: 2,
+    spawn(): ThreadHandle {
+      const h = nodeThreads.spawn();
+      return { ...h, receive: undefined, onMessage: (f) => h.onMessage((m) => void setTimeout(() => f(m), 40)) };
+    },
+  };
+  const img = new Uint8Array(64 * 64 * 3).map((_, i) => i % 251);
+  const plan = parallelMaps(planOf(Dataset.fromTensors(img).repeat(3000)
+    .map((x: T) => x.cast("float32").div(255).sub(0.5).div(0.25).reshape([64, 64, 3]).mean([0, 1]))));
+  const want = await reference(plan);
+  const it = await createPipelineIterator(plan, { threads: slow });
+  const elements: unknown[] = [];
+  const threadCounts: number[] = [];
+  for (let e = await it.next(); e !== null; e = await it.next()) {
+    elements.push(js(e.map((t) => t.toJS())));
+    threadCounts.push(it.threadCount);
+  }
+  assert.equal(elements, want.elements);
+  const started = threadCounts.findIndex((n) => n > 0);
+  assert.ok(started >= 0, "threads were started (the map is costly)");
+  const retired = threadCounts.findIndex((n, i) => i > started && n === 0);
+  assert.ok(retired > 0 && retired < elements.length - 1, "the threads were retired before the end");
+  assert.ok(threadCounts.slice(retired).every((n) => n === 0), "and not started again");
 });
 
 test.run();
