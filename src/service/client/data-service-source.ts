@@ -37,8 +37,10 @@ export const DEFAULT_TASK_REFRESH_INTERVAL_MS = 1_000;
 export const METADATA_RETRY_MS = 60 * 60 * 1000;
 /**
  * Elements all element streams of one iterator may hold (in flight, granted or queued) when
- * `maxOutstandingRequests` is autotuned; an explicit value is used as is (TF's memory promise:
- * at most element size × maxOutstandingRequests).
+ * `maxOutstandingRequests` is autotuned and the job is the iterator's own; an explicit value is
+ * used as is (TF's memory promise: at most element size × maxOutstandingRequests). A shared
+ * (named) job gets TF's {@link AUTOTUNED_MAX_OUTSTANDING_REQUESTS}, so one reader does not take
+ * elements the others would read.
  */
 export const STREAM_AUTOTUNED_WINDOW_ELEMENTS = 1024;
 /** Bytes of serialized elements all element streams of one iterator may hold (plus one element per stream). */
@@ -165,7 +167,8 @@ export class DataServiceSource {
       onClose: (tasks) => deleteLocalTasks(mode, tasks),
       // Streams carry no trainer id, and local reads make no RPC at all.
       streamWindow: this.init.elementStream === false || local || mode.trainerId !== undefined ? undefined : {
-        elements: this.init.maxOutstandingRequests === AUTOTUNE ? STREAM_AUTOTUNED_WINDOW_ELEMENTS : max,
+        elements: this.init.maxOutstandingRequests !== AUTOTUNE ? max
+          : this.init.jobName === undefined ? STREAM_AUTOTUNED_WINDOW_ELEMENTS : AUTOTUNED_MAX_OUTSTANDING_REQUESTS,
         bytes: STREAM_WINDOW_BYTES,
         ...this.init.streamWindow,
       },

@@ -120,6 +120,26 @@ test("iterating the same distributed dataset again starts a new repetition and r
   }
 });
 
+test("a reader of a shared job prefetches no more than TF's 16 elements: a paused reader leaves the rest to the others", async () => {
+  const c = await startCluster(1);
+  try {
+    const id = await registerDataset(c.service, Dataset.range(300), { compression: null });
+    const opts = { jobName: "fair", taskRefreshIntervalHintMs: REFRESH_MS }; // maxOutstandingRequests autotuned
+    const a = (await fromDatasetId("parallel_epochs", c.service, id, undefined, opts))[Symbol.asyncIterator]();
+    try {
+      await a.next(); // reader a takes one element and pauses, its stream open
+      const b = await (await fromDatasetId("parallel_epochs", c.service, id, undefined, opts)).toArray();
+      // a holds at most its window (16) besides the element it took.
+      assert.ok(b.length >= 300 - 1 - 16, `reader b got ${b.length} of 300 elements`);
+      assert.ok(b.length < 300);
+    } finally {
+      await a.return?.(undefined);
+    }
+  } finally {
+    await c.stop();
+  }
+});
+
 test("connect:// and grpc-web:// speak Connect and gRPC-web to the dispatcher and the workers", async () => {
   const c = await startCluster(2);
   try {
