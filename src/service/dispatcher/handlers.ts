@@ -3,6 +3,7 @@
  * `Dispatcher`. Errors leave as `ConnectError`s with TF's gRPC codes; the distributed-snapshot RPCs,
  * not implemented, answer `UNIMPLEMENTED` naming the RPC.
  */
+import { UNCOMPRESSED_RESPONSES } from "../handler-options.js";
 import type { ConnectRouter, ServiceImpl } from "@connectrpc/connect";
 import { TfDataError } from "../../core/errors.js";
 import { DispatcherService } from "../../gen/tensorflow/core/data/service/dispatcher_pb.js";
@@ -50,6 +51,6 @@ export function dispatcherServiceImpl(d: Dispatcher): ServiceImpl<typeof Dispatc
 /** Registers the dispatcher's service on a Connect router. */
 export function dispatcherRoutes(d: Dispatcher): (router: ConnectRouter) => void {
   return (router) => {
-    router.service(DispatcherService, dispatcherServiceImpl(d));
+    router.service(DispatcherService, dispatcherServiceImpl(d), UNCOMPRESSED_RESPONSES);
   };
 }

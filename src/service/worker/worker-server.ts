@@ -20,13 +20,7 @@ import { WorkerState } from "./worker-state.js";
 import { LocalWorkers, type LocalWorker } from "./local-workers.js";
 import { ROUND_ROBIN_SKIP_WAIT_MS } from "./round-robin-runner.js";
 import { GRANT_CREDITS_PATH, guardStream, STREAM_ELEMENTS_PATH } from "./element-stream.js";
-
-/**
- * Element responses are never compressed on the wire: elements are already snappy-compressed when
- * compression is on, and gzip would cost more CPU than loopback or LAN bandwidth saves (TF's
- * client offers gzip, which Connect otherwise applies to every response of 1 KiB or more).
- */
-export const ELEMENT_HANDLER_OPTIONS = { compressMinBytes: Number.MAX_SAFE_INTEGER } as const;
+import { UNCOMPRESSED_RESPONSES } from "../handler-options.js";
 
 /** How long a failed `WorkerUpdate` waits before it is sent again (TF: 5 s). */
 export const TASK_COMPLETION_RETRY_MS = 5_000;
@@ -218,12 +212,12 @@ export class WorkerServer {
           Code.Unimplemented,
         );
       }),
-    }, ELEMENT_HANDLER_OPTIONS);
+    }, UNCOMPRESSED_RESPONSES);
     if (!this.internals.elementStream) return;
     router.service(ElementStreamService, {
       streamElements: (req, ctx) => guardStream(state.streamElements(req, ctx.signal)),
       grantCredits: guard((req) => state.streams.grantCredits(req)),
-    }, ELEMENT_HANDLER_OPTIONS);
+    }, UNCOMPRESSED_RESPONSES);
   }
 
   /** Unary gRPC methods served on serialized messages where the runtime can (see get-element-wire.ts). */

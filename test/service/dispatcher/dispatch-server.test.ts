@@ -4,6 +4,10 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
+import { compressionGzip, createGrpcTransport } from "@connectrpc/connect-node";
+import { Dataset } from "../../../src/dataset/dataset.js";
+import { CAPTURE_HOST, startH2Capture } from "../../helpers/h2-capture.js";
+import type { SymbolicTensor as T } from "../../../src/graph/trace/index.js";
 import * as net from "node:net";
 import { nodePlatform } from "../../../src/runtime/node.js";
 import { setPlatform, platform } from "../../../src/service/platform.js";
@@ -169,6 +173,24 @@ rpcs("a full parallel_epochs flow: register worker, dataset, job, iteration, Pro
   const dc = await client.disableCompressionAtRuntime({ datasetId, disableCompressionAtRuntime: true });
   assert.equal(dc.decision, { case: "noCompressionToDisable", value: true }); // registered with COMPRESSION_OFF
   await client.releaseIterationClient({ iterationClientId });
+});
+
+rpcs("responses are not gzip-compressed even when the client accepts gzip (as TF's dispatcher)", async () => {
+  const capture = await startH2Capture({ target: `127.0.0.1:${server.port}` });
+  try {
+    const gzipClient = createClient(DispatcherService, createGrpcTransport({
+      baseUrl: `http://${CAPTURE_HOST}:${capture.port}`, acceptCompression: [compressionGzip],
+    }));
+    // A graph with a traced function: its GetDatasetDef response is well over Connect's 1 KiB threshold.
+    const ds = Dataset.range(10).map((x: T) => x.mul(2).add(1).cast("float32").div(3).sqrt());
+    const { datasetId } = await gzipClient.getOrRegisterDataset(registerRequest({ dataset: ds }));
+    await gzipClient.getDatasetDef({ datasetId });
+    const responses = capture.calls().flatMap((c) => c.responses);
+    assert.equal(responses.filter((m) => m.compressed).length, 0, "no response message was compressed");
+    assert.ok(responses.some((m) => m.bytes.length > 1024), "a response is big enough to be compressed");
+  } finally {
+    await capture.close();
+  }
 });
 
 rpcs("error codes: NOT_FOUND, INVALID_ARGUMENT, FAILED_PRECONDITION, UNIMPLEMENTED (naming the RPC)", async () => {
