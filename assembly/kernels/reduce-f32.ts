@@ -133,6 +133,7 @@ function keptInnerSum(p: usize, A: i32, B: i32, C: i32, out: StaticArray<f64>): 
   const done = new StaticArray<bool>(total);
   const z = f32x4.splat(0);
   const rowBytes = <usize>C << 2;
+  const lanes = new StaticArray<f32>(LANES);
   for (let g = 0; g + LANES <= total; g += LANES) {
     const cc = g % C;
     if (cc + LANES - 1 >= C) continue;
@@ -165,15 +166,12 @@ function keptInnerSum(p: usize, A: i32, B: i32, C: i32, out: StaticArray<f64>): 
       a1 = add4(a1, load4(q + 16));
       q += rowBytes;
     }
-    unchecked(out[g] = <f64>f32x4.extract_lane(a0, 0));
-    unchecked(out[g + 1] = <f64>f32x4.extract_lane(a0, 1));
-    unchecked(out[g + 2] = <f64>f32x4.extract_lane(a0, 2));
-    unchecked(out[g + 3] = <f64>f32x4.extract_lane(a0, 3));
-    unchecked(out[g + 4] = <f64>f32x4.extract_lane(a1, 0));
-    unchecked(out[g + 5] = <f64>f32x4.extract_lane(a1, 1));
-    unchecked(out[g + 6] = <f64>f32x4.extract_lane(a1, 2));
-    unchecked(out[g + 7] = <f64>f32x4.extract_lane(a1, 3));
-    for (let l = 0; l < LANES; l++) unchecked(done[g + l] = true);
+    v128.store(changetype<usize>(lanes), a0);
+    v128.store(changetype<usize>(lanes) + 16, a1);
+    for (let l = 0; l < LANES; l++) {
+      unchecked(out[g + l] = <f64>lanes[l]);
+      unchecked(done[g + l] = true);
+    }
   }
   for (let o = 0; o < total; o++) {
     if (unchecked(done[o])) continue;

@@ -6,6 +6,7 @@
  * sequence and errors are sticky.
  */
 import { TfDataError } from "../../core/errors.js";
+import { SourceLifecycle, type Produced } from "./source-lifecycle.js";
 import { FCFS_PREFETCH_ELEMENTS, type RunnerRequest, type RunnerResult, type TaskRunner, type WireElement } from "./task-runner.js";
 
 /** A task's element source that may wait (for splits). */
@@ -21,10 +22,6 @@ export interface AsyncElementSource {
   close(): void;
 }
 
-type Produced =
-  | { readonly kind: "element"; readonly element: WireElement; readonly elementIndex: bigint }
-  | { readonly kind: "end" }
-  | { readonly kind: "error"; readonly error: unknown };
 
 interface Waiter {
   resolve(r: RunnerResult): void;
@@ -48,11 +45,11 @@ export class AsyncFirstComeFirstServedTaskRunner implements TaskRunner {
   private pumping = false;
   /** A `source.next()` is in flight (the source must not be asked again before it settles). */
   private producing = false;
-  private nextIndex = 0n;
-  private sourceOpen = true;
   private cancelled = false;
+  private readonly lifecycle: SourceLifecycle;
 
   constructor(private readonly source: AsyncElementSource) {
+    this.lifecycle = new SourceLifecycle(() => source.close());
     // TF starts prefetching as soon as the runner exists.
     this.pump();
   }
@@ -94,7 +91,7 @@ export class AsyncFirstComeFirstServedTaskRunner implements TaskRunner {
     this.cancelled = true;
     this.ready.length = 0;
     for (const w of this.waiters.splice(0)) w.reject(cancelledError());
-    this.closeSource();
+    this.lifecycle.close();
   }
 
   /** Takes the head of `ready` as an answer (the sticky end/error stays); throws a sticky error. */
@@ -163,44 +160,22 @@ export class AsyncFirstComeFirstServedTaskRunner implements TaskRunner {
 
   /** {@link produce} from `source.tryNext`, or undefined when the element is not ready. */
   private produceNow(): Produced | undefined {
-    if (!this.sourceOpen) return { kind: "end" };
+    if (!this.lifecycle.isOpen) return { kind: "end" };
     if (this.source.tryNext === undefined) return undefined;
     try {
       const element = this.source.tryNext();
-      if (element === undefined) return undefined;
-      if (element === null) {
-        this.closeSource();
-        return { kind: "end" };
-      }
-      return { kind: "element", element, elementIndex: this.nextIndex++ };
+      return element === undefined ? undefined : this.lifecycle.answer(element);
     } catch (error) {
-      this.closeSource();
-      return { kind: "error", error };
+      return this.lifecycle.failure(error);
     }
   }
 
   private async produce(): Promise<Produced> {
-    if (!this.sourceOpen) return { kind: "end" };
+    if (!this.lifecycle.isOpen) return { kind: "end" };
     try {
-      const element = await this.source.next();
-      if (element === null) {
-        this.closeSource();
-        return { kind: "end" };
-      }
-      return { kind: "element", element, elementIndex: this.nextIndex++ };
+      return this.lifecycle.answer(await this.source.next());
     } catch (error) {
-      this.closeSource();
-      return { kind: "error", error };
-    }
-  }
-
-  private closeSource(): void {
-    if (!this.sourceOpen) return;
-    this.sourceOpen = false;
-    try {
-      this.source.close();
-    } catch {
-      // Closing is best effort; the source is dropped either way.
+      return this.lifecycle.failure(error);
     }
   }
 }

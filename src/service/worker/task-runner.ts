@@ -4,6 +4,7 @@
  * of consumers, each request gets the next element, a buffer of one prefetched element.
  */
 import { TfDataError } from "../../core/errors.js";
+import { SourceLifecycle, type Produced } from "./source-lifecycle.js";
 
 /** One element in its wire form, as the core encodes it (serialized message bytes). */
 export interface WireElement {
@@ -52,10 +53,6 @@ export interface TaskRunner {
 /** Number of elements the FCFS runner keeps ready (TF: 1). */
 export const FCFS_PREFETCH_ELEMENTS = 1;
 
-type Produced =
-  | { readonly kind: "element"; readonly element: WireElement; readonly elementIndex: bigint }
-  | { readonly kind: "end" }
-  | { readonly kind: "error"; readonly error: unknown };
 
 /**
  * Runs a callback after the current macrotask, so a response handed to the transport is written
@@ -80,11 +77,11 @@ const scheduleAfterIo: (fn: () => void) => void = (() => {
 export class FirstComeFirstServedTaskRunner implements TaskRunner {
   private buffered: Produced | undefined;
   private refillScheduled = false;
-  private nextIndex = 0n;
-  private sourceOpen = true;
   private cancelled = false;
+  private readonly lifecycle: SourceLifecycle;
 
   constructor(private readonly source: ElementSource) {
+    this.lifecycle = new SourceLifecycle(() => source.close());
     // TF starts prefetching as soon as the runner exists.
     this.scheduleRefill();
   }
@@ -122,40 +119,24 @@ export class FirstComeFirstServedTaskRunner implements TaskRunner {
     if (this.cancelled) return;
     this.cancelled = true;
     this.buffered = undefined;
-    this.closeSource();
+    this.lifecycle.close();
   }
 
   private scheduleRefill(): void {
-    if (this.refillScheduled || this.buffered !== undefined || this.cancelled || !this.sourceOpen) return;
+    if (this.refillScheduled || this.buffered !== undefined || this.cancelled || !this.lifecycle.isOpen) return;
     this.refillScheduled = true;
     scheduleAfterIo(() => {
       this.refillScheduled = false;
-      if (this.buffered === undefined && !this.cancelled && this.sourceOpen) this.buffered = this.produce();
+      if (this.buffered === undefined && !this.cancelled && this.lifecycle.isOpen) this.buffered = this.produce();
     });
   }
 
   private produce(): Produced {
-    if (!this.sourceOpen) return { kind: "end" };
+    if (!this.lifecycle.isOpen) return { kind: "end" };
     try {
-      const element = this.source.next();
-      if (element === null) {
-        this.closeSource();
-        return { kind: "end" };
-      }
-      return { kind: "element", element, elementIndex: this.nextIndex++ };
+      return this.lifecycle.answer(this.source.next());
     } catch (error) {
-      this.closeSource();
-      return { kind: "error", error };
-    }
-  }
-
-  private closeSource(): void {
-    if (!this.sourceOpen) return;
-    this.sourceOpen = false;
-    try {
-      this.source.close();
-    } catch {
-      // Closing is best effort; the iterator is dropped either way.
+      return this.lifecycle.failure(error);
     }
   }
 }
