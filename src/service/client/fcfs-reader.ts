@@ -31,7 +31,7 @@ import { isRetryable } from "../errors.js";
 import type { DispatcherClient } from "./dispatcher-client.js";
 import { failure } from "./failure.js";
 import { computeBackoffMs } from "./retry.js";
-import { releaseIterationClient } from "./release-client.js";
+import { IterationReader, type HeartbeatRequest } from "./iteration-reader.js";
 import type { WorkerElementClient } from "./worker-client.js";
 
 /** Skips in a row, per task, after which requests stop saying `allow_skip` (TF: 5). */
@@ -115,19 +115,13 @@ interface ReadTask {
   stream: TaskStream | undefined;
 }
 
-/** Node's timers can be (un)referenced; other runtimes' timers are numbers without these. */
-interface HoldableTimer {
-  ref?(): void;
-  unref?(): void;
-}
-
 interface QueuedElement {
   readonly kind: ElementKind;
   readonly bytes: Uint8Array;
 }
 
 /** See the module comment. Iterate with `for await`; `break` releases the iteration client. */
-export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
+export class FcfsReader extends IterationReader {
   private tasks: ReadTask[] = [];
   private nextTaskIndex = 0;
   private readonly results: QueuedElement[] = [];
@@ -136,26 +130,16 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
   private outstanding = 0;
   /** Open element streams. */
   private readonly streams = new Set<TaskStream>();
-  private iterationFinished = false;
   /** False once a task was skipped by `shouldReadTask`: then the reader's own tasks decide the end. */
   private shouldFinishIteration = true;
-  private error: TfDataError | undefined;
-  private closed = false;
   private consecutiveSkips = 0;
-  private readonly abort = new AbortController();
-  private waiters: (() => void)[] = [];
-  private releasing: Promise<void> | undefined;
   private wakeHeartbeat: (() => void) | undefined;
   /** Pending timers of {@link pause}; they keep the runtime alive only while a consumer waits. */
-  private readonly timers = new Set<HoldableTimer>();
   private finishPolls = 0;
 
   constructor(private readonly opts: FcfsReaderOptions) {
+    super(opts.dispatcher, opts.iterationClientId);
     void this.heartbeatLoop();
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
   }
 
   async next(): Promise<IteratorResult<Tensor[], undefined>> {
@@ -181,17 +165,10 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
         await this.close();
         return { done: true, value: undefined };
       }
-      for (const t of this.timers) t.ref?.();
       const hold = this.streams.size > 0 ? setTimeout(() => {}, STREAM_WAIT_KEEPALIVE_MS) : undefined;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      await this.waitForChange();
       if (hold !== undefined) clearTimeout(hold);
     }
-  }
-
-  /** Abandons the iteration: cancels requests, stops heartbeats, releases the iteration client. */
-  async return(): Promise<IteratorResult<Tensor[], undefined>> {
-    await this.close();
-    return { done: true, value: undefined };
   }
 
   /** Number of tasks currently known (for tests and introspection). */
@@ -199,77 +176,27 @@ export class FcfsReader implements AsyncIterableIterator<Tensor[]> {
     return this.tasks.length;
   }
 
-  private async close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      this.opts.onClose?.(this.tasks.map((t) => t.info));
-      this.abort.abort(new ConnectError("The tf.data service iterator was closed", Code.Canceled));
-      this.notify();
-      this.releasing = releaseIterationClient(this.opts.dispatcher, this.opts.iterationClientId);
-    }
-    await this.releasing;
+  protected override onClose(): void {
+    this.opts.onClose?.(this.tasks.map((t) => t.info));
   }
 
-  private fail(err: TfDataError): void {
-    this.error ??= err;
-    this.notify();
+  protected heartbeatRequest(): HeartbeatRequest {
+    return { iterationClientId: this.iterationClientId };
   }
 
-  private notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-
-  private async heartbeatLoop(): Promise<void> {
-    const signal = this.abort.signal;
-    const id = this.opts.iterationClientId;
-    while (!this.closed && !this.iterationFinished) {
-      try {
-        const res = await this.opts.dispatcher.rpc.clientHeartbeat({ iterationClientId: id }, { signal });
-        this.applyHeartbeat(res);
-      } catch (err) {
-        if (this.closed) return;
-        if (!isRetryable(err)) {
-          this.fail(failure(`Failed to heartbeat to dispatcher from iteration client id ${id}`, err));
-          return;
-        }
-      }
-      if (this.iterationFinished) return;
-      const refresh = this.opts.taskRefreshIntervalMs;
-      const delay = this.allTasksEnded() ? Math.min(refresh, FINISH_POLL_MIN_MS * 2 ** this.finishPolls++) : refresh;
-      await this.pause(delay, (wake) => (this.wakeHeartbeat = wake));
-      this.wakeHeartbeat = undefined;
-    }
-  }
-
-  /**
-   * Waits `ms` (or until woken or closed). An abandoned iterator must not keep a Node process
-   * alive, so the timer holds the runtime only while someone awaits `next()`.
-   */
-  private pause(ms: number, onWake?: (wake: () => void) => void): Promise<void> {
-    const signal = this.abort.signal;
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms) as unknown as HoldableTimer;
-      const timers = this.timers;
-      timers.add(timer);
-      if (this.waiters.length === 0) timer.unref?.();
-      function done() {
-        clearTimeout(timer as unknown as ReturnType<typeof setTimeout>);
-        timers.delete(timer);
-        signal.removeEventListener("abort", done);
-        resolve();
-      }
-      onWake?.(done);
-      signal.addEventListener("abort", done, { once: true });
-    });
+  /** The refresh interval; sooner (doubling from FINISH_POLL_MIN_MS) once every known task ended. */
+  protected async heartbeatPause(): Promise<void> {
+    const refresh = this.opts.taskRefreshIntervalMs;
+    const delay = this.allTasksEnded() ? Math.min(refresh, FINISH_POLL_MIN_MS * 2 ** this.finishPolls++) : refresh;
+    await this.pause(delay, (wake) => (this.wakeHeartbeat = wake));
+    this.wakeHeartbeat = undefined;
   }
 
   private allTasksEnded(): boolean {
     return this.tasks.length > 0 && this.tasks.every((t) => t.endOfSequence);
   }
 
-  private applyHeartbeat(res: ClientHeartbeatResponse): void {
+  protected applyHeartbeat(res: ClientHeartbeatResponse): void {
     if (res.iterationFinished) {
       this.iterationFinished = true;
       this.notify();

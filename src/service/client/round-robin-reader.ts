@@ -14,7 +14,6 @@
  * - A task that keeps failing with a retryable error is put to a `MaybeRemoveTask` vote after its
  *   first retry; if all consumers agree, it is dropped at the same round everywhere.
  */
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { ElementKind } from "../../core/core.js";
 import { TfDataError } from "../../core/errors.js";
 import type { Tensor } from "../../core/tensor.js";
@@ -24,7 +23,7 @@ import { isRetryable } from "../errors.js";
 import type { DispatcherClient } from "./dispatcher-client.js";
 import { failure } from "./failure.js";
 import { computeBackoffMs, retry } from "./retry.js";
-import { releaseIterationClient } from "./release-client.js";
+import { IterationReader, type HeartbeatRequest } from "./iteration-reader.js";
 import type { WorkerElementClient } from "./worker-client.js";
 
 
@@ -65,14 +64,8 @@ interface Slot {
   element: { readonly kind: ElementKind; readonly bytes: Uint8Array } | undefined;
 }
 
-/** Node's timers can be (un)referenced; other runtimes' timers are numbers without these. */
-interface HoldableTimer {
-  ref?(): void;
-  unref?(): void;
-}
-
 /** See the module comment. Iterate with `for await`; `break` releases the iteration client. */
-export class RoundRobinReader implements AsyncIterableIterator<Tensor[]> {
+export class RoundRobinReader extends IterationReader {
   private tasks: RoundRobinTask[] = [];
   private nextTaskIndex = 0;
   private currentRound = 0n;
@@ -80,20 +73,10 @@ export class RoundRobinReader implements AsyncIterableIterator<Tensor[]> {
   private roundLimit: bigint | undefined;
   private readonly results: Slot[] = [];
   private outstanding = 0;
-  private iterationFinished = false;
-  private error: TfDataError | undefined;
-  private closed = false;
-  private readonly abort = new AbortController();
-  private waiters: (() => void)[] = [];
-  private releasing: Promise<void> | undefined;
-  private readonly timers = new Set<HoldableTimer>();
 
   constructor(private readonly opts: RoundRobinReaderOptions) {
+    super(opts.dispatcher, opts.iterationClientId);
     void this.heartbeatLoop();
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
   }
 
   /** The round the next request will be for (TF's `current_round_`). */
@@ -133,81 +116,23 @@ export class RoundRobinReader implements AsyncIterableIterator<Tensor[]> {
         await this.close();
         return { done: true, value: undefined };
       }
-      for (const t of this.timers) t.ref?.();
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      await this.waitForChange();
     }
   }
 
-  /** Abandons the iteration: cancels requests, stops heartbeats, releases the iteration client. */
-  async return(): Promise<IteratorResult<Tensor[], undefined>> {
-    await this.close();
-    return { done: true, value: undefined };
+  protected heartbeatRequest(): HeartbeatRequest {
+    return {
+      iterationClientId: this.iterationClientId,
+      optionalCurrentRound: { case: "currentRound", value: this.currentRound },
+      optionalBlockedRound: this.roundLimit === undefined ? { case: undefined } : { case: "blockedRound", value: this.roundLimit },
+    };
   }
 
-  private async close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      this.abort.abort(new ConnectError("The tf.data service iterator was closed", Code.Canceled));
-      this.notify();
-      this.releasing = releaseIterationClient(this.opts.dispatcher, this.opts.iterationClientId);
-    }
-    await this.releasing;
+  protected heartbeatPause(): Promise<void> {
+    return this.pause(this.opts.taskRefreshIntervalMs);
   }
 
-  private fail(err: TfDataError): void {
-    this.error ??= err;
-    this.notify();
-  }
-
-  private notify(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-
-  private async heartbeatLoop(): Promise<void> {
-    const id = this.opts.iterationClientId;
-    while (!this.closed && !this.iterationFinished && !this.error) {
-      try {
-        const res = await this.opts.dispatcher.rpc.clientHeartbeat({
-          iterationClientId: id,
-          optionalCurrentRound: { case: "currentRound", value: this.currentRound },
-          optionalBlockedRound: this.roundLimit === undefined
-            ? { case: undefined }
-            : { case: "blockedRound", value: this.roundLimit },
-        }, { signal: this.abort.signal });
-        this.applyHeartbeat(res);
-      } catch (err) {
-        if (this.closed) return;
-        if (!isRetryable(err)) {
-          this.fail(failure(`Failed to heartbeat to dispatcher from iteration client id ${id}`, err));
-          return;
-        }
-      }
-      if (this.iterationFinished) return;
-      await this.pause(this.opts.taskRefreshIntervalMs);
-    }
-  }
-
-  /** Waits `ms` or until closed; the timer keeps the runtime alive only while a consumer waits. */
-  private pause(ms: number): Promise<void> {
-    const signal = this.abort.signal;
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms) as unknown as HoldableTimer;
-      const timers = this.timers;
-      timers.add(timer);
-      if (this.waiters.length === 0) timer.unref?.();
-      function done() {
-        clearTimeout(timer as unknown as ReturnType<typeof setTimeout>);
-        timers.delete(timer);
-        signal.removeEventListener("abort", done);
-        resolve();
-      }
-      signal.addEventListener("abort", done, { once: true });
-    });
-  }
-
-  private applyHeartbeat(res: ClientHeartbeatResponse): void {
+  protected applyHeartbeat(res: ClientHeartbeatResponse): void {
     if (res.iterationFinished) {
       this.iterationFinished = true;
       this.notify();
