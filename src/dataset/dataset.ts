@@ -461,8 +461,10 @@ export class Dataset implements AsyncIterable<Element> {
         if (!finished) await it.return?.();
       }
     }
-    // Lowering validates the whole graph before the first element is produced.
-    const plan = (this.#plan ??= lower(this.toGraphDef()).plan);
+    // Lowering validates the whole graph before the first element is produced. In-process, maps
+    // run as written: only those given numParallelCalls are parallel (TF's map_parallelization
+    // rewrite applies on workers, where per-element RPC work hides the runner's local overhead).
+    const plan = (this.#plan ??= lower(this.toGraphDef(), { mapParallelization: false }).plan);
     // A parallel map or a prefetch runs in threads where the runtime has them (src/core/parallel).
     const parallel = await keptPipeline(plan);
     if (parallel !== null) {

@@ -16,6 +16,7 @@ import type { DatasetPlan } from "../core/plan.js";
 import type { ComponentSpec } from "./component-spec.js";
 import { MAX_DATASET_DEPTH } from "./constants.js";
 import { describeNode, GraphIndex } from "./graph-index.js";
+import { graphOptions, type GraphOptions } from "./graph-options.js";
 import { parseGraphInput, type GraphInputRef } from "./input-ref.js";
 import { lowerFunction } from "./lower-function.js";
 import { NodeAttrs } from "./node-attrs.js";
@@ -50,12 +51,16 @@ export function unsupportedOpError(node: NodeDef, supported: readonly string[], 
     `Supported ops: ${supported.join(", ")}`);
 }
 
-/** Lowers `graph` (its `_Retval` output and everything it reads) to a plan. */
-export function lower(graph: GraphDef): LoweredGraph {
+/**
+ * Lowers `graph` (its `_Retval` output and everything it reads) to a plan. `options` override
+ * what the graph's `OptionsDataset` nodes say (e.g. `{ mapParallelization: false }` to run maps
+ * as written).
+ */
+export function lower(graph: GraphDef, options: Partial<GraphOptions> = {}): LoweredGraph {
   ensureBuiltinOps();
   const index = new GraphIndex(graph);
   const output = index.outputNode();
-  const lowering = new Lowering(index);
+  const lowering = new Lowering(index, { ...graphOptions(index, output), ...options });
   const lowered = lowering.dataset(output, `the graph's ${describeNode(index.retval())}`, 0);
   return { plan: lowered.plan, elementSpec: lowered.spec, outputNode: output.name, cardinality: lowered.cardinality };
 }
@@ -65,7 +70,7 @@ class Lowering {
   private readonly visiting = new Set<string>();
   private readonly functions = new Map<string, LoweredFunction>();
 
-  constructor(readonly index: GraphIndex) {}
+  constructor(readonly index: GraphIndex, readonly options: GraphOptions) {}
 
   dataset(node: NodeDef, from: string, depth: number): LoweredInput {
     const cached = this.done.get(node.name);
@@ -127,6 +132,10 @@ class DatasetContext implements DatasetLowerContext {
 
   get inputCount(): number {
     return this.inputs.length;
+  }
+
+  get options(): GraphOptions {
+    return this.lowering.options;
   }
 
   get spec(): readonly ComponentSpec[] {

@@ -28,6 +28,7 @@ import { DType, dtypeName, dtypeSize } from "../../core/dtype.js";
 import { TfDataError, type ErrorCode } from "../../core/errors.js";
 import type { DatasetPlan, FunctionPlan } from "../../core/plan.js";
 import { compatibleSpec, formatSpec, type ComponentSpec } from "../component-spec.js";
+import type { GraphOptions } from "../graph-options.js";
 import { parseFunctionInput } from "../input-ref.js";
 import { lowerFunction } from "../lower-function.js";
 import { NodeAttrs } from "../node-attrs.js";
@@ -252,6 +253,11 @@ class BodyDatasetContext implements DatasetLowerContext {
 
   get inputCount(): number {
     return this.inputs.length;
+  }
+
+  /** The outer graph's options; datasets built per element run in one thread (no map rewrite). */
+  get options(): GraphOptions {
+    return { ...this.b.outer.options, mapParallelization: false };
   }
 
   get spec(): readonly ComponentSpec[] {

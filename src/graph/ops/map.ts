@@ -23,6 +23,7 @@ import type { ComponentSpec } from "../component-spec.js";
 import type { GraphBuilder } from "../graph-builder.js";
 import { capturedInputs, lowerWithCaptured } from "./captured.js";
 import { checkMetadata, UNKNOWN } from "./common.js";
+import type { FunctionPlan } from "../../core/plan.js";
 import type { DatasetLowerContext, DatasetOpDef, LoweredNode } from "./registry.js";
 
 /** Arguments of a `ParallelMapDatasetV2` node. */
@@ -81,6 +82,19 @@ export function emitMap(b: GraphBuilder, input: string, a: MapArgs): string {
   });
 }
 
+/**
+ * Instructions from which a function over scalars may cost what threads need to pay off (the
+ * parallel runner's PARALLEL_MIN_STAGE_US); shorter ones are left out of the map_parallelization
+ * rewrite, since a rewritten map runs through the runner's chunks even where it stays local.
+ */
+export const MIN_PARALLEL_SCALAR_INSTRUCTIONS = 200;
+
+/** Whether a map over `spec` running `fn` could be costly enough for threads (statically). */
+function mayPayInThreads(spec: readonly ComponentSpec[], fn: FunctionPlan): boolean {
+  const scalars = spec.every((c) => c.shape !== null && c.shape.length === 0);
+  return !scalars || fn.instructions.length >= MIN_PARALLEL_SCALAR_INSTRUCTIONS;
+}
+
 function lowerMap(ctx: DatasetLowerContext, numParallelCallsInput: boolean): LoweredNode {
   const numCaptured = ctx.attrs.has("Targuments") ? ctx.attrs.types("Targuments").length : 0;
   ctx.expectInputs(1 + numCaptured + (numParallelCallsInput ? 1 : 0));
@@ -98,10 +112,9 @@ function lowerMap(ctx: DatasetLowerContext, numParallelCallsInput: boolean): Low
     }
     ctx.attrs.bool("use_unbounded_threadpool", false);
     // Hints for the parallel runner (src/core/parallel); the core ignores them.
-    parallel = { numParallelCalls: calls, deterministic: det !== "false" };
-  } else {
-    ctx.attrs.bool("force_synchronous", false);
+    parallel = { numParallelCalls: calls, deterministic: det === "default" ? ctx.options.deterministic : det === "true" };
   }
+  const synchronous = !numParallelCallsInput && ctx.attrs.bool("force_synchronous", false);
   ctx.attrs.bool("use_inter_op_parallelism", true);
   const preserve = ctx.attrs.bool("preserve_cardinality", false);
   checkMetadata(ctx);
@@ -110,6 +123,10 @@ function lowerMap(ctx: DatasetLowerContext, numParallelCallsInput: boolean): Low
   if (declared.length !== fn.outputTypes.length || declared.some((d, i) => d !== fn.outputTypes[i])) {
     throw ctx.error("InvalidArgument", `declares output_types [${declared.map(dtypeName).join(", ")}] but its ` +
       `function returns [${fn.outputTypes.map(dtypeName).join(", ")}]`);
+  }
+  if (!numParallelCallsInput && !synchronous && ctx.options.mapParallelization && mayPayInThreads(input.spec, fn.plan)) {
+    // TF's default map_parallelization rewrite: the map runs as with num_parallel_calls=AUTOTUNE.
+    parallel = { numParallelCalls: -1n, deterministic: ctx.options.deterministic };
   }
   // Shapes: the function signature carries no static shapes, so the declared ones stand.
   return { plan: { op: "map", input: input.plan, fn: fn.plan, ...parallel }, cardinality: preserve ? input.cardinality : UNKNOWN };

@@ -17,6 +17,7 @@ import type { DatasetPlan, FunctionPlan, Instruction } from "../../core/plan.js"
 import type { ErrorCode } from "../../core/errors.js";
 import type { TfDataError } from "../../core/errors.js";
 import type { ComponentSpec } from "../component-spec.js";
+import type { GraphOptions } from "../graph-options.js";
 import type { NodeAttrs } from "../node-attrs.js";
 import type { ScalarValue } from "../tensor-value.js";
 
@@ -56,6 +57,8 @@ export interface DatasetLowerContext {
   readonly inputCount: number;
   /** The element spec the node declares (`output_types` / `output_shapes`). */
   readonly spec: readonly ComponentSpec[];
+  /** The graph's `tf.data.Options` as they affect how the plan runs (graph-options.ts). */
+  readonly options: GraphOptions;
   /** Fails unless the node has `min..max` data inputs (`max` defaults to `min`). */
   expectInputs(min: number, max?: number): void;
   /** Lowers data input `index`, which must be a dataset. */

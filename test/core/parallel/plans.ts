@@ -8,9 +8,12 @@ import type { PipelineIterator } from "../../../src/core/parallel/pipeline.js";
 import type { Dataset } from "../../../src/dataset/dataset.js";
 import { lower } from "../../../src/graph/lower.js";
 
-/** The plan of `ds`. */
+/**
+ * The plan of `ds` with its maps as written: only maps given `numParallelCalls` are parallel (TF's
+ * default map_parallelization rewrite off), so each test chooses where the runner cuts.
+ */
 export function planOf(ds: Dataset): DatasetPlan {
-  return lower(ds.toGraphDef()).plan;
+  return lower(ds.toGraphDef(), { mapParallelization: false }).plan;
 }
 
 /** `plan` with every map made parallel (`numParallelCalls`, `deterministic`) as the lowering marks it. */

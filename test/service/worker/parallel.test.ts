@@ -89,6 +89,17 @@ test("a prefetch under the compression map moves the costly work into a producer
   assert.is(count.alive, 0);
 });
 
+test("a map without numParallelCalls runs in threads on the worker, as TF's default map_parallelization has it", async () => {
+  const ds = () => Dataset.fromTensors(image).repeat(300).enumerate().map((i: T, x: T) => [i, costly(x)]).batch(10);
+  const want = await ds().toArray(); // in-process: maps as written, one thread
+  const before = count.spawned;
+  const got = await ds().apply(distribute({ processingMode: "parallel_epochs", service: svc.target, compression: null })).toArray();
+  assert.is(js(got), js(want), "elements and order as one thread gives them");
+  assert.ok(count.spawned > before, "the worker started threads for the map");
+  await untilNoThreads();
+  assert.is(count.alive, 0);
+});
+
 test("a cheap parallel map stays in the worker's thread (threads only where they pay off)", async () => {
   const before = count.spawned;
   const got = await Dataset.range(2000).map((x: T) => x.add(1), { numParallelCalls: 2 })
