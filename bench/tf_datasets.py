@@ -17,23 +17,13 @@ Variants: "defaults" is tf.data as users get it (default static optimizations, a
 thread pool: TF may run map work on both cores); "sequential" turns those off and pins a private
 pool of one thread, the closest TF gets to our single-threaded in-process iterator.
 """
-import ctypes
+import os
 import json
-import signal
 import sys
 import time
 
-
-def die_with_parent():
-    try:
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "helpers"))
+from json_child import die_with_parent, emit  # noqa: E402
 
 
 def image_array(np, n, h, w, c):

@@ -19,12 +19,13 @@ Result: {"event":"result","case","elements","bytes","seconds","first_element_sec
 read loop is timed. Exits with its parent (PR_SET_PDEATHSIG) and on stdin EOF.
 """
 import argparse
-import ctypes
-import json
 import os
 import signal
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "helpers"))
+from json_child import die_with_parent, emit  # noqa: E402
 
 RANGE_N = 50000
 IMAGES = 3200
@@ -33,20 +34,6 @@ IMAGE_BATCH = 32
 FEATURE_IMAGES = 2048
 MEAN = [0.485, 0.456, 0.406]
 STD = [0.229, 0.224, 0.225]
-
-
-def die_with_parent():
-    try:
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-    if os.getppid() == 1:
-        os._exit(1)
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
 
 
 def pipeline(tf, case):

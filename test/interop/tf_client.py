@@ -35,7 +35,6 @@ Exits 0 when stdin closes. Dies with its parent (PR_SET_PDEATHSIG).
 """
 import argparse
 import base64
-import ctypes
 import importlib.util
 import json
 import os
@@ -45,26 +44,10 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from json_child import die_with_parent, emit  # noqa: E402
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def die_with_parent():
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-    if os.getppid() == 1:
-        os._exit(1)
-
-
-_emit_lock = threading.Lock()
-
-
-def emit(obj):
-    with _emit_lock:
-        sys.stdout.write(json.dumps(obj) + "\n")
-        sys.stdout.flush()
 
 
 def error_text(e):

@@ -25,27 +25,14 @@ Usage: tf_cluster.py [--workers N] [--dispatcher-address HOST:PORT | --no-dispat
   --worker-port / --worker-address: port and advertised address of the (single) worker.
 """
 import argparse
-import ctypes
 import json
 import os
 import signal
 import sys
 import threading
 
-
-def die_with_parent():
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-    if os.getppid() == 1:
-        os._exit(1)
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helpers"))
+from json_child import die_with_parent, emit  # noqa: E402
 
 
 def main():

@@ -40,42 +40,14 @@ Commands
                 | {error:[code, message]}]} (a list without "EOS" was cut at max_splits)
 Elements are JSON via numpy .tolist() (tuples become lists).
 """
-import ctypes
 import json
 import os
 import signal
 import sys
 import threading
 
-
-def die_with_parent():
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-    if os.getppid() == 1:
-        os._exit(1)
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-def to_json(x):
-    if isinstance(x, (tuple, list)):
-        return [to_json(v) for v in x]
-    if isinstance(x, dict):
-        return {k: to_json(v) for k, v in x.items()}
-    if hasattr(x, "numpy"):
-        x = x.numpy()
-    if isinstance(x, bytes):
-        return x.decode()
-    if hasattr(x, "tolist"):
-        v = x.tolist()
-        return v.decode() if isinstance(v, bytes) else v
-    return x
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "helpers"))
+from json_child import die_with_parent, emit, to_json  # noqa: E402
 
 
 def main():
