@@ -4,7 +4,6 @@
 // restarted mid-job), and the exact per-consumer output when no round is skipped.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { TfDataError } from "../../../src/core/errors.js";
 import { Dataset } from "../../../src/dataset/dataset.js";
 import type { SymbolicTensor } from "../../../src/graph/trace/symbolic-tensor.js";
 import { nodePlatform } from "../../../src/runtime/node.js";
@@ -13,6 +12,7 @@ import { DispatchServer } from "../../../src/service/dispatch-server.js";
 import { WorkerServer, type WorkerServerInternals } from "../../../src/service/worker/worker-server.js";
 import { distribute } from "../../../src/service/client/distribute.js";
 import type { ProcessingMode } from "../../../src/service/client/processing-mode.js";
+import { rejects } from "../../helpers/rejects.js";
 
 setPlatform(nodePlatform);
 
@@ -127,18 +127,6 @@ function checkGroups(results: number[], n: number): void {
 
 async function closeAll(readers: Reader[]): Promise<void> {
   await Promise.all(readers.map((r) => r.return(undefined)));
-}
-
-async function rejects(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    assert.instance(err, TfDataError, String(err));
-    assert.is((err as TfDataError).code, code, (err as Error).message);
-    assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a ${code} rejection`);
 }
 
 for (const numWorkers of [1, 3]) {

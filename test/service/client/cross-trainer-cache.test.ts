@@ -4,7 +4,6 @@
 // messages.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { TfDataError } from "../../../src/core/errors.js";
 import { Dataset } from "../../../src/dataset/dataset.js";
 import { TensorSpec } from "../../../src/dataset/tensor-spec.js";
 import type { SymbolicTensor } from "../../../src/graph/trace/symbolic-tensor.js";
@@ -18,6 +17,7 @@ import {
   type DistributeOptions,
 } from "../../../src/service/client/distribute.js";
 import { REFRESH_MS, specs, startServiceCluster, take, type ServiceCluster } from "./service-cluster.js";
+import { rejects } from "../../helpers/rejects.js";
 
 setPlatform(nodePlatform);
 
@@ -43,18 +43,6 @@ function distributed(c: ServiceCluster, dataset: Dataset, opts: Partial<Distribu
 
 const trainer = (id: string) => new CrossTrainerCache(id);
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-
-async function rejects(p: Promise<unknown> | (() => unknown), code: string, pattern: RegExp): Promise<void> {
-  try {
-    await (typeof p === "function" ? p() : p);
-  } catch (err) {
-    assert.instance(err, TfDataError, String(err));
-    assert.is((err as TfDataError).code, code, (err as Error).message);
-    assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a ${code} rejection`);
-}
 
 async function withCluster(c: Promise<ServiceCluster>, fn: (c: ServiceCluster) => Promise<void>): Promise<void> {
   const cluster = await c;

@@ -22,6 +22,7 @@ import { distribute, fromDatasetId, registerDataset } from "../../../src/service
 import { ShardingPolicy } from "../../../src/service/client/processing-mode.js";
 import { parseService } from "../../../src/service/client/service-address.js";
 import { FakeDispatcher } from "../worker/fake-dispatcher.js";
+import { rejects } from "../../helpers/rejects.js";
 
 setPlatform(nodePlatform);
 
@@ -60,18 +61,6 @@ function sorted(values: unknown[]): string[] {
 
 function copies(n: number, k: number): string[] {
   return Array.from({ length: k }, (_, i) => Array(n).fill(String(i))).flat();
-}
-
-async function rejects(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    assert.instance(err, TfDataError, String(err));
-    assert.is((err as TfDataError).code, code, (err as Error).message);
-    assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a ${code} rejection`);
 }
 
 test("one worker: Dataset.range(10) through distribute gives the int64 values 0..9 in order", async () => {

@@ -20,6 +20,7 @@ import {
   all, copies, REFRESH_MS, sorted, specs, startServiceCluster, take,
   type ServiceCluster, type WorkerSpec,
 } from "./service-cluster.js";
+import { rejects } from "../../helpers/rejects.js";
 
 setPlatform(nodePlatform);
 
@@ -44,18 +45,6 @@ function rangeDataset(c: ServiceCluster, n: number, opts: Partial<DistributeOpti
   return Dataset.range(n).apply(distribute({
     processingMode: "parallel_epochs", service: c.service, taskRefreshIntervalHintMs: REFRESH_MS, ...opts,
   }));
-}
-
-async function rejects(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    assert.instance(err, TfDataError, String(err));
-    assert.is((err as TfDataError).code, code, (err as Error).message);
-    assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected a ${code} rejection`);
 }
 
 /** Runs `fn` against a cluster and always stops it (the local-worker registry must end empty). */

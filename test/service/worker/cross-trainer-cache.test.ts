@@ -10,6 +10,7 @@ import {
   CachingTaskRunner,
 } from "../../../src/service/worker/caching-runner.js";
 import type { PulledElement, PullSource } from "../../../src/service/worker/runner-source.js";
+import { rejects } from "../../helpers/rejects.js";
 
 /** sizeof(int64_t). */
 const INT64 = 8;
@@ -23,18 +24,6 @@ function infiniteRange(): CachableSequence<number> {
 /** TF's `TensorDataset`: the same 11-byte string forever. */
 function tensorDataset(): CachableSequence<string> {
   return { next: () => Promise.resolve("Test Tensor"), sizeBytes: (s) => s.length };
-}
-
-async function rejects(p: Promise<unknown>, code: string, pattern?: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    assert.instance(err, TfDataError);
-    assert.is((err as TfDataError).code, code, (err as Error).message);
-    if (pattern) assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
 }
 
 test("ports cross_trainer_cache_test.cc.GetFromOneTrainer", async () => {

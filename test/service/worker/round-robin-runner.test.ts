@@ -3,10 +3,10 @@
 // restart, skipped rounds, stale rounds, the end-of-input error and cancellation.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { TfDataError } from "../../../src/core/errors.js";
 import { RoundRobinTaskRunner } from "../../../src/service/worker/round-robin-runner.js";
 import type { PulledElement, PullSource } from "../../../src/service/worker/runner-source.js";
 import type { RunnerRequest, RunnerResult } from "../../../src/service/worker/task-runner.js";
+import { rejects } from "../../helpers/rejects.js";
 
 /** TF's `TestTaskIterator`: elements 0..n-1, optionally repeated forever; `delayMs` per element. */
 function rangeSource(n: number, opts: { repeat?: boolean; delayMs?: number } = {}): PullSource & { closed: boolean } {
@@ -47,18 +47,6 @@ async function runConsumer(runner: RoundRobinTaskRunner, consumer: number, start
     }
   }
   return out;
-}
-
-async function rejects(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    assert.instance(err, TfDataError);
-    assert.is((err as TfDataError).code, code, (err as Error).message);
-    assert.match((err as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
 }
 
 for (const [numElements, numConsumers] of [[1000, 5], [1003, 5], [1000, 20], [4, 20], [0, 20]] as const) {
