@@ -133,9 +133,10 @@ export class AsyncFirstComeFirstServedTaskRunner implements TaskRunner {
         }
         if (this.terminal) return;
         if (this.waiters.length === 0 && this.ready.length >= FCFS_PREFETCH_ELEMENTS) return;
-        if (this.waiters.length === 0 && !waited) {
+        if (!waited && (this.waiters.length === 0 || this.source.tryNext === undefined)) {
           // Prefetching waits for pending writes (a request meanwhile may take a ready element
-          // itself); a waiting request is served right away.
+          // itself). A waiting request is served right away where the source can say "ready"
+          // (tryNext: the parallel runner); a split-fed source keeps TF's pace.
           await afterIo();
           waited = true;
           continue;

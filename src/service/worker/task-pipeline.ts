@@ -8,6 +8,7 @@
 import { getCore } from "../../core/core.js";
 import { TfDataError } from "../../core/errors.js";
 import { ParallelPipeline } from "../../core/parallel/pipeline.js";
+import type { PlanSplit } from "../../core/parallel/split.js";
 import { threadFactory } from "../../core/parallel/threads.js";
 import type { DatasetPlan } from "../../core/plan.js";
 import type { TaskDef } from "../../gen/tensorflow/core/data/service/common_pb.js";
@@ -69,6 +70,12 @@ export const realPipelineDeps: PipelineDeps = {
     if (threadFactory() === null) return null;
     const pipeline = await ParallelPipeline.create(plan);
     if (pipeline === null) return null;
+    if (onlyCompressionIsParallel(pipeline.split)) {
+      // The client's compression map alone: it is never costly enough next to its input for
+      // threads, and the one-thread runner is the leaner path.
+      pipeline.close();
+      return null;
+    }
     // The worker's thread only moves elements (callerComputes off): it must keep answering RPCs.
     const it = pipeline.createIterator({ output: "wire", callerComputes: false });
     pipeline.close(); // the pass keeps what it needs
@@ -82,6 +89,13 @@ export const realPipelineDeps: PipelineDeps = {
     };
   },
 };
+
+/** Whether a split's only parallel part is the compression map at the root (no prefetch below it). */
+function onlyCompressionIsParallel(split: PlanSplit): boolean {
+  if (split.kind !== "map" || split.fallback !== undefined) return false;
+  const stage = split.stage;
+  return stage.op === "map" && stage.input.op === "channel" && stage.fn.instructions.some((i) => i.kernel === "CompressElement");
+}
 
 /** Provider of {@link realPipelineDeps}, the default of `WorkerServer`. */
 export const defaultPipelineDeps = (): Promise<PipelineDeps> => Promise.resolve(realPipelineDeps);

@@ -13,6 +13,7 @@ import { WorkerServer, type WorkerServerInternals } from "../../../src/service/w
 import { distribute } from "../../../src/service/client/distribute.js";
 import type { ProcessingMode } from "../../../src/service/client/processing-mode.js";
 import { rejects } from "../../helpers/rejects.js";
+import { withDeadline } from "../../helpers/deadline.js";
 
 setPlatform(nodePlatform);
 
@@ -260,16 +261,25 @@ test("ports coordinated_read_ft_test.py.testRestartWorker", async () => {
   const ds = new Interleave(readers);
   try {
     const results: number[] = [];
-    await readSteps(ds, 20, results);
-    const stopped = c.workers[1];
-    const port = stopped.port;
-    await stopped.stop();
-    // Reading goes on without the stopped worker (its task is voted out by every consumer).
-    await readSteps(ds, 20, results);
-    await c.addWorker(port);
-    // Read until the restarted worker's data shows up, then some more.
-    while (results[results.length - 1] !== 0) await readSteps(ds, 1, results);
-    await readSteps(ds, 20, results);
+    // Once seen hanging under CI load; the deadline names the step if it happens again.
+    await withDeadline(90_000, async (step) => {
+      step("first 20 steps");
+      await readSteps(ds, 20, results);
+      const stopped = c.workers[1];
+      const port = stopped.port;
+      step("stopping worker 1");
+      await stopped.stop();
+      // Reading goes on without the stopped worker (its task is voted out by every consumer).
+      step("20 steps without worker 1");
+      await readSteps(ds, 20, results);
+      step("restarting worker 1");
+      await c.addWorker(port);
+      // Read until the restarted worker's data shows up, then some more.
+      step("reading until the restarted worker's data");
+      while (results[results.length - 1] !== 0) await readSteps(ds, 1, results);
+      step("20 more steps");
+      await readSteps(ds, 20, results);
+    });
     checkGroups(results, numConsumers);
     assert.ok(c.log.some((m) => /^Task \d+ removed by all consumers in round \d+\.$/.test(m)),
       `the stopped worker's task was voted out: ${c.log.join(" | ")}`);
