@@ -28,10 +28,9 @@ import type { Tensor } from "../../core/tensor.js";
 import type { TaskInfo } from "../../gen/tensorflow/core/data/service/common_pb.js";
 import type { ClientHeartbeatResponse } from "../../gen/tensorflow/core/data/service/dispatcher_pb.js";
 import { isRetryable } from "../errors.js";
-import type { DispatcherClient } from "./dispatcher-client.js";
 import { failure } from "./failure.js";
 import { computeBackoffMs } from "./retry.js";
-import { IterationReader, type HeartbeatRequest } from "./iteration-reader.js";
+import { IterationReader, type HeartbeatRequest, type IterationReaderOptions } from "./iteration-reader.js";
 import type { WorkerElementClient } from "./worker-client.js";
 
 /** Skips in a row, per task, after which requests stop saying `allow_skip` (TF: 5). */
@@ -63,20 +62,8 @@ export interface StreamWindow {
   readonly bytes: number;
 }
 
-/** What a reader needs. */
-export interface FcfsReaderOptions {
-  /** The dispatcher (heartbeats, release). */
-  readonly dispatcher: DispatcherClient;
-  /** The iteration client this reader is. */
-  readonly iterationClientId: bigint;
-  /** The `GetElement` client of a worker address (shared across iterations by the caller). */
-  readonly worker: (workerAddress: string) => WorkerElementClient;
-  /** Requests in flight plus results waiting, at most. */
-  readonly maxOutstandingRequests: number;
-  /** Period of `ClientHeartbeat`. */
-  readonly taskRefreshIntervalMs: number;
-  /** Turns a serialized element into its components (the core's decoder). */
-  readonly decode: (kind: ElementKind, bytes: Uint8Array) => Tensor[];
+/** What a first-come-first-served reader needs. */
+export interface FcfsReaderOptions extends IterationReaderOptions {
   /** Window of the element streams; undefined = never stream (always `GetElement`). */
   readonly streamWindow?: StreamWindow;
   /** Cross-trainer cache: the trainer id sent with every `GetElement` (read-mode.ts). */
@@ -138,7 +125,7 @@ export class FcfsReader extends IterationReader {
   private finishPolls = 0;
 
   constructor(private readonly opts: FcfsReaderOptions) {
-    super(opts.dispatcher, opts.iterationClientId);
+    super(opts);
     void this.heartbeatLoop();
   }
 

@@ -6,6 +6,7 @@
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { TfDataError } from "../../core/errors.js";
+import type { ElementKind } from "../../core/core.js";
 import type { Tensor } from "../../core/tensor.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ClientHeartbeatRequestSchema, ClientHeartbeatResponse } from "../../gen/tensorflow/core/data/service/dispatcher_pb.js";
@@ -13,11 +14,28 @@ import { isRetryable } from "../errors.js";
 import type { DispatcherClient } from "./dispatcher-client.js";
 import { failure } from "./failure.js";
 import { releaseIterationClient } from "./release-client.js";
+import type { WorkerElementClient } from "./worker-client.js";
 
 /** Node's timers can be (un)referenced; other runtimes' timers are numbers without these. */
 export interface HoldableTimer {
   ref?(): void;
   unref?(): void;
+}
+
+/** What every reader needs. */
+export interface IterationReaderOptions {
+  /** The dispatcher (heartbeats, release; round-robin readers also vote on task removal). */
+  readonly dispatcher: DispatcherClient;
+  /** The iteration client this reader is. */
+  readonly iterationClientId: bigint;
+  /** The `GetElement` client of a worker address (shared across iterations by the caller). */
+  readonly worker: (workerAddress: string) => WorkerElementClient;
+  /** Requests in flight plus results waiting (result slots), at most. */
+  readonly maxOutstandingRequests: number;
+  /** Period of `ClientHeartbeat`. */
+  readonly taskRefreshIntervalMs: number;
+  /** Turns a serialized element into its components (the core's decoder). */
+  readonly decode: (kind: ElementKind, bytes: Uint8Array) => Tensor[];
 }
 
 /** A `ClientHeartbeat` request as a reader builds it. */
@@ -38,7 +56,13 @@ export abstract class IterationReader implements AsyncIterableIterator<Tensor[]>
   protected readonly timers = new Set<HoldableTimer>();
   private releasing: Promise<void> | undefined;
 
-  protected constructor(protected readonly dispatcher: DispatcherClient, protected readonly iterationClientId: bigint) {}
+  protected readonly dispatcher: DispatcherClient;
+  protected readonly iterationClientId: bigint;
+
+  protected constructor(options: IterationReaderOptions) {
+    this.dispatcher = options.dispatcher;
+    this.iterationClientId = options.iterationClientId;
+  }
 
   abstract next(): Promise<IteratorResult<Tensor[], undefined>>;
 

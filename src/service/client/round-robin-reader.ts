@@ -20,29 +20,16 @@ import type { Tensor } from "../../core/tensor.js";
 import type { TaskInfo } from "../../gen/tensorflow/core/data/service/common_pb.js";
 import type { ClientHeartbeatResponse } from "../../gen/tensorflow/core/data/service/dispatcher_pb.js";
 import { isRetryable } from "../errors.js";
-import type { DispatcherClient } from "./dispatcher-client.js";
 import { failure } from "./failure.js";
 import { computeBackoffMs, retry } from "./retry.js";
-import { IterationReader, type HeartbeatRequest } from "./iteration-reader.js";
+import { IterationReader, type HeartbeatRequest, type IterationReaderOptions } from "./iteration-reader.js";
 import type { WorkerElementClient } from "./worker-client.js";
 
 
 /** What a round-robin reader needs. */
-export interface RoundRobinReaderOptions {
-  /** The dispatcher (heartbeats, task removal, release). */
-  readonly dispatcher: DispatcherClient;
-  /** The iteration client this reader is. */
-  readonly iterationClientId: bigint;
+export interface RoundRobinReaderOptions extends IterationReaderOptions {
   /** This consumer's index in `[0, numConsumers)`. */
   readonly consumerIndex: bigint;
-  /** The `GetElement` client of a worker address. */
-  readonly worker: (workerAddress: string) => WorkerElementClient;
-  /** Result slots (requests in flight included), at most. */
-  readonly maxOutstandingRequests: number;
-  /** Period of `ClientHeartbeat`. */
-  readonly taskRefreshIntervalMs: number;
-  /** Turns a serialized element into its components. */
-  readonly decode: (kind: ElementKind, bytes: Uint8Array) => Tensor[];
 }
 
 interface RoundRobinTask {
@@ -75,7 +62,7 @@ export class RoundRobinReader extends IterationReader {
   private outstanding = 0;
 
   constructor(private readonly opts: RoundRobinReaderOptions) {
-    super(opts.dispatcher, opts.iterationClientId);
+    super(opts);
     void this.heartbeatLoop();
   }
 
