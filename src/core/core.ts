@@ -16,7 +16,7 @@ import { viewNumeric } from "./js-values.js";
 import type { DatasetPlan, FunctionPlan } from "./plan.js";
 import { encodePlan } from "./plan-codec.js";
 import { Tensor, shapeSize } from "./tensor.js";
-import { compileCore, type CoreSource } from "./wasm-source.js";
+import { compileCore, CoreAbort, instantiateCore, type CoreSource } from "./wasm-source.js";
 import { CORE_PENDING, isSplitRequest, type PollingIterator, type SplitRequest } from "./splits.js";
 
 /** Which TF element message a byte string holds. */
@@ -92,9 +92,6 @@ const END = -1;
  * pass it fail with ResourceExhausted inside the core.
  */
 export const CORE_MAX_MEMORY_BYTES = 2 * 1024 * 1024 * 1024;
-
-/** Thrown by the `abort` import: the instance's state is no longer trustworthy. */
-class CoreAbort extends TfDataError {}
 
 const KIND_UNCOMPRESSED = 0;
 const KIND_COMPRESSED = 1;
@@ -459,24 +456,7 @@ export class Core {
 
 /** Instantiates a new core from `source` (default: the embedded module). */
 export async function loadCore(source?: CoreSource): Promise<Core> {
-  const module = await compileCore(source);
-  const imports = {
-    env: {
-      // AssemblyScript's abort: a failed assertion or allocator failure. Never the normal error path.
-      abort(msgPtr: number, filePtr: number, line: number, col: number): never {
-        const mem = (instance.exports.memory as WebAssembly.Memory).buffer;
-        const str = (ptr: number): string => {
-          if (!ptr) return "";
-          const len = new Uint32Array(mem, ptr - 4, 1)[0] >>> 1;
-          return String.fromCharCode(...new Uint16Array(mem, ptr, Math.min(len, 1000)));
-        };
-        const msg = `${str(msgPtr)} at ${str(filePtr)}:${line}:${col}`;
-        throw new CoreAbort(/memory/i.test(msg) ? "ResourceExhausted" : "Internal", `the wasm core aborted: ${msg}`);
-      },
-    },
-  };
-  const instance = await WebAssembly.instantiate(module, imports);
-  return new Core(instance);
+  return new Core(await instantiateCore(await compileCore(source)));
 }
 
 let shared: Promise<Core> | null = null;

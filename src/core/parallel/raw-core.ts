@@ -5,7 +5,7 @@
  * the runner moves elements between instances without building host tensors in between.
  * One instance per thread; not thread-safe.
  */
-import { compileCore } from "../wasm-source.js";
+import { compileCore, CoreAbort, instantiateCore } from "../wasm-source.js";
 import { codeFromGrpc, grpcCodeOf, TfDataError } from "../errors.js";
 import type { DatasetPlan } from "../plan.js";
 import { encodePlan } from "../plan-codec.js";
@@ -64,23 +64,7 @@ export class RawCore {
   /** Instantiates `module` (default: the embedded core). */
   static async load(module?: WebAssembly.Module | Uint8Array): Promise<RawCore> {
     const mod = module instanceof WebAssembly.Module ? module : await compileCore(module as Uint8Array<ArrayBuffer> | undefined);
-    let memory: WebAssembly.Memory | null = null;
-    const imports = {
-      env: {
-        abort(msgPtr: number, filePtr: number, line: number, col: number): never {
-          const str = (ptr: number): string => {
-            if (!ptr || memory === null) return "";
-            const len = new Uint32Array(memory.buffer, ptr - 4, 1)[0] >>> 1;
-            return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, Math.min(len, 1000)));
-          };
-          const msg = `${str(msgPtr)} at ${str(filePtr)}:${line}:${col}`;
-          throw new TfDataError(/memory/i.test(msg) ? "ResourceExhausted" : "Internal", `the wasm core aborted: ${msg}`);
-        },
-      },
-    };
-    const instance = await WebAssembly.instantiate(mod, imports);
-    memory = instance.exports.memory as WebAssembly.Memory;
-    return new RawCore(instance);
+    return new RawCore(await instantiateCore(mod));
   }
 
   /** Why this instance is unusable (a trap happened), or null. */
@@ -96,10 +80,8 @@ export class RawCore {
     try {
       return f(this.#x);
     } catch (e) {
-      if (e instanceof TfDataError) {
-        if (e.message.startsWith("the wasm core aborted")) this.#broken = e.message;
-        throw e;
-      }
+      if (e instanceof CoreAbort) this.#broken = e.message;
+      if (e instanceof TfDataError) throw e;
       if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
         this.#broken = String(e.message);
         throw new TfDataError(/memory/i.test(e.message) ? "ResourceExhausted" : "Internal", `the wasm core trapped: ${e.message}`, { cause: e });
@@ -280,12 +262,10 @@ export class RawCore {
 }
 
 let shared: Promise<RawCore> | null = null;
-let sharedModule: Promise<WebAssembly.Module> | null = null;
 
-/** The compiled embedded core, compiled once per thread (posted to stage threads as is). */
+/** The compiled embedded core (compiled once per thread; posted to stage threads as is). */
 export function coreModule(): Promise<WebAssembly.Module> {
-  sharedModule ??= compileCore();
-  return sharedModule;
+  return compileCore();
 }
 
 /** This thread's runner core, loaded on first use (and reloaded after a trap). */
