@@ -127,8 +127,8 @@ if (!python) {
       return { side, process: c.process };
     }
     const child = spawnJsonChild(process.execPath, [
-      "--import", "tsx", join(REPO_ROOT, "test/interop/our-worker-process.ts"), dispatcherAddress, String(WORKER_HEARTBEAT_MS),
-    ], { cwd: REPO_ROOT, name: "our-worker-process.ts" });
+      "--import", "tsx", join(REPO_ROOT, "test/helpers/worker-process.ts"), dispatcherAddress, "--heartbeat-ms", String(WORKER_HEARTBEAT_MS),
+    ], { cwd: REPO_ROOT, name: "worker-process.ts" });
     later(() => child.stop());
     await child.next("ready", 60_000);
     return { side, process: child };

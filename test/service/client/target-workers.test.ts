@@ -66,8 +66,8 @@ test("ports local_workers_test.py.testOneLocalWorker, with the 5 remote workers 
     try {
       for (let i = 0; i < 5; i++) {
         const child = spawnJsonChild(process.execPath, [
-          "--import", "tsx", join(REPO_ROOT, "test/service/client/remote-worker-process.ts"), c.dispatcher._address, "[]",
-        ], { cwd: REPO_ROOT, name: "remote-worker-process.ts" });
+          "--import", "tsx", join(REPO_ROOT, "test/helpers/worker-process.ts"), c.dispatcher._address, "--heartbeat-ms", "50",
+        ], { cwd: REPO_ROOT, name: "worker-process.ts" });
         remote.push(child);
       }
       await Promise.all(remote.map((r) => r.next("ready", 60_000)));
