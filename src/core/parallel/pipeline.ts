@@ -93,6 +93,11 @@ export class ParallelPipeline {
     return ParallelPipeline.#make(split);
   }
 
+  /** The pipeline of a split the caller already made with `splitPlan` (and decided to run). */
+  static async ofSplit(split: PlanSplit): Promise<ParallelPipeline> {
+    return ParallelPipeline.#make(split);
+  }
+
   /** The pipeline of `plan` even when it has no parallel part (it then runs in this thread). */
   static async createAny(plan: DatasetPlan): Promise<ParallelPipeline> {
     return ParallelPipeline.#make(splitPlan(plan) ?? wholePlan(plan));

@@ -8,7 +8,7 @@
 import { getCore } from "../../core/core.js";
 import { TfDataError } from "../../core/errors.js";
 import { ParallelPipeline } from "../../core/parallel/pipeline.js";
-import type { PlanSplit } from "../../core/parallel/split.js";
+import { splitPlan, type PlanSplit } from "../../core/parallel/split.js";
 import { threadFactory } from "../../core/parallel/threads.js";
 import type { DatasetPlan } from "../../core/plan.js";
 import type { TaskDef } from "../../gen/tensorflow/core/data/service/common_pb.js";
@@ -68,14 +68,12 @@ export const realPipelineDeps: PipelineDeps = {
   },
   async createParallelSource(plan) {
     if (threadFactory() === null) return null;
-    const pipeline = await ParallelPipeline.create(plan);
-    if (pipeline === null) return null;
-    if (onlyCompressionIsParallel(pipeline.split)) {
-      // The client's compression map alone: it is never costly enough next to its input for
-      // threads, and the one-thread runner is the leaner path.
-      pipeline.close();
-      return null;
-    }
+    // Decided on the plan alone, before the runner core builds anything. The client's compression
+    // map alone is never costly enough next to its input for threads: the one-thread runner is the
+    // leaner path there.
+    const split = splitPlan(plan);
+    if (split === null || onlyCompressionIsParallel(split)) return null;
+    const pipeline = await ParallelPipeline.ofSplit(split);
     // The worker's thread only moves elements (callerComputes off): it must keep answering RPCs.
     const it = pipeline.createIterator({ output: "wire", callerComputes: false });
     pipeline.close(); // the pass keeps what it needs
